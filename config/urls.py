@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from tracking.views_health import healthz
+
+admin.site.site_header = "Doorstep support"
+admin.site.site_title = "Doorstep"
+admin.site.index_title = "Orders, shipments, returns and feedback"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,160 @@
+"""Django admin for support staff: find an order by number, email or tracking number in one search,
+see its lines, parcels and each parcel's event log. Event logs are read-only (append-only data)."""
+from django.contrib import admin
+from django.db.models import Count
+
+from . import models as m
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.Merchant)
+class MerchantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "default_locale", "timezone", "currency", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "store_url", "faq_url", "default_locale", "timezone", "currency", "country"]}),
+        ("Brand", {"fields": ["logo_url", "primary_color", "accent_color", "font"]}),
+        ("Support contacts", {"fields": ["support_email", "support_phone", "support_url"]}),
+    ]
+
+
+@admin.register(m.Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "merchant", "locale", "order_count", "created_at"]
+    list_filter = ["merchant", "locale"]
+    list_select_related = ["merchant"]
+    search_fields = ["email", "name", "phone", "external_id"]
+    autocomplete_fields = ["merchant"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_order_count=Count("orders"))
+
+    @admin.display(ordering="_order_count", description="orders")
+    def order_count(self, obj):
+        return obj._order_count
+
+
+class VariantInline(admin.TabularInline):
+    model = m.ProductVariant
+    extra = 0
+    fields = ["sku", "title", "price", "currency", "stock", "returnable", "final_sale"]
+
+
+@admin.register(m.Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "merchant", "is_active"]
+    list_filter = ["merchant", "category", "is_active"]
+    list_select_related = ["merchant"]
+    search_fields = ["title", "external_id", "variants__sku"]
+    autocomplete_fields = ["merchant"]
+    inlines = [VariantInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Variants inherit the product's merchant: the inline does not ask for it.
+        for variant in formset.save(commit=False):
+            variant.merchant_id = form.instance.merchant_id
+            variant.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(m.ProductVariant)
+class ProductVariantAdmin(admin.ModelAdmin):
+    list_display = ["sku", "title", "product", "price", "currency", "stock", "returnable", "final_sale"]
+    list_filter = ["merchant", "returnable", "final_sale"]
+    list_select_related = ["product"]
+    search_fields = ["sku", "title", "product__title"]
+    autocomplete_fields = ["merchant", "product"]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = m.OrderLine
+    extra = 0
+    fields = ["variant", "sku", "title", "quantity", "unit_price"]
+    autocomplete_fields = ["variant"]
+
+
+class OrderShipmentInline(ReadOnlyInline):
+    model = m.Shipment
+    fields = ["carrier", "tracking_number", "status", "status_reason", "is_return", "predicted_delivery_date",
+              "delivered_at"]
+    readonly_fields = fields
+
+
+@admin.register(m.Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "merchant", "customer", "placed_at", "total", "currency", "source"]
+    list_filter = ["merchant", "source", ("placed_at", admin.DateFieldListFilter)]
+    list_select_related = ["merchant", "customer"]
+    # One box finds an order by its number, the shopper's email or any of its tracking numbers.
+    search_fields = ["number", "customer__email", "shipments__tracking_number"]
+    search_help_text = "Order number, customer email or tracking number"
+    autocomplete_fields = ["merchant", "customer"]
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline, OrderShipmentInline]
+    fieldsets = [
+        (None, {"fields": ["merchant", "number", "customer", "placed_at", "source"]}),
+        ("Money", {"fields": ["currency", "subtotal", "shipping_total", "tax_total", "discount_total", "total",
+                              "payment_gateway", "payment_reference"]}),
+        ("Ship to", {"fields": ["ship_name", "ship_line1", "ship_line2", "ship_city", "ship_region",
+                                "ship_postal_code", "ship_country"]}),
+    ]
+
+
+class ShipmentLineInline(admin.TabularInline):
+    model = m.ShipmentLine
+    extra = 0
+    raw_id_fields = ["order_line"]
+
+
+class EventInline(ReadOnlyInline):
+    model = m.TrackingEvent
+    fields = ["occurred_at", "status", "reason", "carrier_code", "carrier_text", "location", "source", "received_at"]
+    readonly_fields = fields
+    ordering = ["-occurred_at"]
+    show_change_link = False
+
+
+@admin.register(m.Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    list_display = ["tracking_number", "carrier", "order", "merchant", "status", "status_reason", "is_return",
+                    "predicted_delivery_date", "last_event_at"]
+    list_filter = ["merchant", "status", "carrier", "is_return", ("last_event_at", admin.DateFieldListFilter)]
+    list_select_related = ["order", "merchant"]
+    search_fields = ["tracking_number", "order__number", "order__customer__email"]
+    autocomplete_fields = ["merchant", "order"]
+    # Status fields are derived from the event log; editing them by hand would contradict it.
+    readonly_fields = ["status", "status_reason", "last_event_at", "shipped_at", "delivered_at", "created_at",
+                       "updated_at"]
+    inlines = [ShipmentLineInline, EventInline]
+
+
+@admin.register(m.TrackingEvent)
+class TrackingEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "shipment", "status", "reason", "carrier_code", "location", "source"]
+    list_filter = ["status", "source", "reason"]
+    list_select_related = ["shipment"]
+    search_fields = ["shipment__tracking_number", "carrier_code", "carrier_text"]
+    date_hierarchy = "occurred_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

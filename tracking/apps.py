@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_groups(sender, **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    from .staff import sync_support_groups
+
+    sync_support_groups(Group, Permission)
+
+
+class TrackingConfig(AppConfig):
+    name = "tracking"
+    verbose_name = "Tracking"
+
+    def ready(self):
+        # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
+        post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")

@@ -1,0 +1,122 @@
+"""Writes to shipments and their event logs. Every change of a shipment's status goes through
+shipment_refresh_status, which derives it from the log and announces it after commit."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from .. import signals
+from ..carriers import status as st
+from ..models import Shipment, TrackingEvent
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to record, already mapped to the canonical taxonomy."""
+
+    occurred_at: datetime
+    status: str
+    reason: str = ""
+    carrier_code: str = ""
+    carrier_text: str = ""
+    location: str = ""
+    carrier_event_id: str = ""
+    details: dict | None = None
+
+
+def event_dedupe_key(event: NewEvent) -> str:
+    """The carrier's own event id when it gives one; otherwise a digest of what the event says,
+    so the same scan delivered twice (webhook and poll, or a replay) is stored once."""
+    if event.carrier_event_id:
+        return f"id:{event.carrier_event_id}"[:128]
+    content = "|".join(
+        [event.occurred_at.isoformat(), event.status, event.reason, event.carrier_code, event.location]
+    )
+    return "h:" + hashlib.sha256(content.encode()).hexdigest()[:40]
+
+
+@transaction.atomic
+def shipment_add_events(*, shipment: Shipment, events: list[NewEvent], source: str) -> int:
+    """Append events to the shipment's log, skipping ones already recorded. Returns how many were new.
+
+    Safe under concurrency: duplicates racing each other collide on the dedupe unique constraint
+    inside a savepoint, and the loser is skipped.
+    """
+    if source not in TrackingEvent.Source.values:
+        raise ValueError(f"unknown event source {source!r}")
+    created = 0
+    for event in events:
+        if event.status not in st.ALL:
+            raise ValueError(f"non-canonical status {event.status!r}")
+        key = event_dedupe_key(event)
+        if TrackingEvent.objects.filter(shipment=shipment, dedupe_key=key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                TrackingEvent.objects.create(
+                    shipment=shipment,
+                    occurred_at=event.occurred_at,
+                    status=event.status,
+                    reason=event.reason if event.reason in st.ALL_REASONS else ("other" if event.reason else ""),
+                    carrier_code=event.carrier_code[:64],
+                    carrier_text=event.carrier_text[:500],
+                    location=event.location[:200],
+                    source=source,
+                    dedupe_key=key,
+                    details=event.details or {},
+                )
+        except IntegrityError:
+            continue
+        created += 1
+    if created:
+        shipment_refresh_status(shipment=shipment)
+    return created
+
+
+@transaction.atomic
+def shipment_refresh_status(*, shipment: Shipment) -> bool:
+    """Re-derive status, delivered_at and last_event_at from the log. Returns True if status changed.
+
+    The row is locked so two workers applying events to one parcel cannot interleave their reads.
+    """
+    locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    events = list(locked.events.only("occurred_at", "status", "reason"))
+    derived = st.derive_status(events)
+    old_status = locked.status
+    locked.status = derived.status
+    locked.status_reason = derived.reason if derived.status not in (st.DELIVERED,) else ""
+    locked.last_event_at = max((e.occurred_at for e in events), default=None)
+    if derived.status == st.DELIVERED:
+        locked.delivered_at = derived.occurred_at
+    elif locked.delivered_at is not None:
+        locked.delivered_at = None
+    # The first scan that shows movement; a late-arriving older scan moves it earlier.
+    first_moving = min((e.occurred_at for e in events if e.status not in (st.PENDING, st.INFO_RECEIVED)), default=None)
+    if first_moving is not None:
+        locked.shipped_at = first_moving
+    locked.save(update_fields=["status", "status_reason", "last_event_at", "delivered_at", "shipped_at", "updated_at"])
+    # Keep the caller's instance in step with the row.
+    for field in ("status", "status_reason", "last_event_at", "delivered_at", "shipped_at", "updated_at"):
+        setattr(shipment, field, getattr(locked, field))
+    if old_status == derived.status:
+        return False
+    _announce(locked.pk, locked.merchant_id, old_status, derived.status, locked.status_reason)
+    return True
+
+
+def _announce(shipment_id: int, merchant_id: int, old: str, new: str, reason: str) -> None:
+    def send():
+        common = {"shipment_id": shipment_id, "merchant_id": merchant_id, "reason": reason}
+        signals.shipment_status_changed.send(sender=Shipment, old_status=old, new_status=new, **common)
+        specific = {
+            st.DELIVERED: signals.shipment_delivered,
+            st.FAILED_ATTEMPT: signals.shipment_failed_attempt,
+            st.EXCEPTION: signals.shipment_exception,
+        }.get(new)
+        if specific is not None:
+            specific.send(sender=Shipment, **common)
+
+    transaction.on_commit(send)

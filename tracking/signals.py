@@ -1,0 +1,15 @@
+"""Facts that tracking announces. Other apps (returns, feedback) subscribe in AppConfig.ready();
+tracking never imports them.
+
+Every signal is sent after the transaction that caused it commits, with ids only, so receivers can
+enqueue Celery tasks safely. Keyword arguments:
+
+* shipment_status_changed: shipment_id, merchant_id, old_status, new_status, reason
+* shipment_delivered / shipment_failed_attempt / shipment_exception: shipment_id, merchant_id, reason
+"""
+from django.dispatch import Signal
+
+shipment_status_changed = Signal()
+shipment_delivered = Signal()
+shipment_failed_attempt = Signal()
+shipment_exception = Signal()
