@@ -232,3 +232,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
+DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", default=["email"])
+DOORSTEP_SMS_BACKEND = env.str("DOORSTEP_SMS_BACKEND", default="tracking.notifications.channels.ConsoleTextBackend")
+DOORSTEP_WHATSAPP_BACKEND = env.str("DOORSTEP_WHATSAPP_BACKEND",
+                                    default="tracking.notifications.channels.ConsoleTextBackend")
+CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
+    "task": "tracking.notifications.tasks.send_due_notifications",
+    "schedule": 60.0,
+}
