@@ -10,3 +10,6 @@ def refresh_shipment_status(shipment_id: int) -> str:
     shipment = Shipment.objects.get(pk=shipment_id)
     shipment_refresh_status(shipment=shipment)
     return shipment.status
+
+# Registers the recommendation tasks with Celery (autodiscovery only imports <app>.tasks).
+from .recommendations import tasks as _recommendation_tasks  # noqa: E402,F401
