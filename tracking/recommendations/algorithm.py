@@ -92,21 +92,8 @@ def train(order_ids: np.ndarray, product_ids: np.ndarray, categories: Mapping[in
     prior_src, prior_dst = prior_src[not_self], prior_dst[not_self]
     prior_scores = beta * pop[prior_dst] / (n_item[prior_src] + beta)
 
-    all_src = np.r_[src, prior_src]
-    all_dst = np.r_[dst, prior_dst]
-    all_scores = np.r_[scores, prior_scores]
-    # One row per (src, dst): the co-purchase score is never below the prior one, keep the highest.
-    order = np.lexsort((-all_scores, all_dst, all_src))
-    all_src, all_dst, all_scores = all_src[order], all_dst[order], all_scores[order]
-    first = np.r_[True, (all_src[1:] != all_src[:-1]) | (all_dst[1:] != all_dst[:-1])]
-    all_src, all_dst, all_scores = all_src[first], all_dst[first], all_scores[first]
-    # Top-k per source product, ties broken by product id for reproducible tables.
-    order = np.lexsort((products[all_dst], -all_scores, all_src))
-    all_src, all_dst, all_scores = all_src[order], all_dst[order], all_scores[order]
-    group_start = np.flatnonzero(np.r_[True, all_src[1:] != all_src[:-1]])
-    rank = np.arange(all_src.size) - np.repeat(group_start, np.diff(np.r_[group_start, all_src.size]))
-    top = rank < params.neighbours
-    all_src, all_dst, all_scores = all_src[top], all_dst[top], all_scores[top]
+    all_src, all_dst, all_scores = _top_k_per_source(
+        np.r_[src, prior_src], np.r_[dst, prior_dst], np.r_[scores, prior_scores], products, params.neighbours)
 
     model = TrainedModel(orders=n_orders)
     src_ids, dst_ids = products[all_src].tolist(), products[all_dst].tolist()
@@ -164,3 +151,20 @@ def rank(*, item_rows: Mapping[int, Iterable[tuple[int, float]]], category_rows:
     stock = in_stock or {}
     ranked = sorted(totals.items(), key=lambda kv: (not stock.get(kv[0], True), -kv[1], kv[0]))
     return [Candidate(pid, score, stock.get(pid, True)) for pid, score in ranked[:limit]]
+
+
+def _top_k_per_source(src: np.ndarray, dst: np.ndarray, scores: np.ndarray, products: np.ndarray, k: int):
+    if src.size == 0:
+        return src, dst, scores
+    # One row per (src, dst): the co-purchase score is never below the prior one, keep the highest.
+    order = np.lexsort((-scores, dst, src))
+    src, dst, scores = src[order], dst[order], scores[order]
+    first = np.r_[True, (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])]
+    src, dst, scores = src[first], dst[first], scores[first]
+    # Top-k per source product, ties broken by product id for reproducible tables.
+    order = np.lexsort((products[dst], -scores, src))
+    src, dst, scores = src[order], dst[order], scores[order]
+    group_start = np.flatnonzero(np.r_[True, src[1:] != src[:-1]])
+    rank = np.arange(src.size) - np.repeat(group_start, np.diff(np.r_[group_start, src.size]))
+    top = rank < k
+    return src[top], dst[top], scores[top]
