@@ -85,7 +85,7 @@ def train(order_ids: np.ndarray, product_ids: np.ndarray, categories: Mapping[in
     scores = (co_counts + beta * pop[dst]) / (n_item[src] + beta)
 
     # Products never bought with i still get their prior score, so popular items are in every list.
-    top_popular = np.argsort(-pop, kind="stable")[: params.neighbours]
+    top_popular = np.argsort(-pop, kind="stable")[: params.neighbours + 1]  # +1: a product skips itself
     prior_src = np.repeat(np.arange(n_products), top_popular.size)
     prior_dst = np.tile(top_popular, n_products)
     not_self = prior_src != prior_dst
