@@ -172,3 +172,13 @@ def test_unknown_placement_is_refused(shop):
     order = shop.buy(shop.customer(), "Tent")
     with pytest.raises(ValueError):
         recommendations_for_order(order=order, placement="homepage")
+
+
+def test_widget_heading_is_translated(shop):
+    from django.utils import translation
+    _bundle_shop(shop)
+    order = shop.buy(shop.customer(), "Tent")
+    with translation.override("ko"):
+        recs = recommendations_for_order(order=order, log_impression=False)
+        html = render_to_string("tracking/partials/recommendations.html", {"recs": recs})
+    assert "이런 상품은 어떠세요" in html

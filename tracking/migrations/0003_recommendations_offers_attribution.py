@@ -19,9 +19,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('active', models.BooleanField(default=True)),
-                ('headline', models.CharField(help_text="e.g. 'Thanks! 10% off your next order'", max_length=120)),
+                ('headline', models.CharField(help_text="e.g. 'Thanks! A discount on your next order'", max_length=120)),
                 ('headline_ko', models.CharField(blank=True, max_length=120)),
-                ('discount_text', models.CharField(blank=True, help_text="e.g. '10% off everything'", max_length=200)),
+                ('discount_text', models.CharField(blank=True, help_text="e.g. '10 percent off everything'", max_length=200)),
                 ('discount_text_ko', models.CharField(blank=True, max_length=200)),
                 ('code', models.CharField(help_text='The discount code the shopper enters at checkout.', max_length=40)),
                 ('valid_days', models.PositiveSmallIntegerField(default=30, help_text='Days the code is valid after it is shown.', validators=[django.core.validators.MinValueValidator(1)])),

@@ -83,9 +83,9 @@ class RecommendationSettings(models.Model):
 class PostPurchaseOffer(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="post_purchase_offers")
     active = models.BooleanField(default=True)
-    headline = models.CharField(max_length=120, help_text=_("e.g. 'Thanks! 10% off your next order'"))
+    headline = models.CharField(max_length=120, help_text=_("e.g. 'Thanks! A discount on your next order'"))
     headline_ko = models.CharField(max_length=120, blank=True)
-    discount_text = models.CharField(max_length=200, blank=True, help_text=_("e.g. '10% off everything'"))
+    discount_text = models.CharField(max_length=200, blank=True, help_text=_("e.g. '10 percent off everything'"))
     discount_text_ko = models.CharField(max_length=200, blank=True)
     code = models.CharField(max_length=40, help_text=_("The discount code the shopper enters at checkout."))
     valid_days = models.PositiveSmallIntegerField(default=30, validators=[MinValueValidator(1)],
