@@ -125,12 +125,10 @@ def evaluate(history: History, *, k: int = 10, train_share: float = 0.8, seed: i
     train_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    counts: dict[int, int] = {}
     pairs = np.unique(np.c_[history.order_ids[in_train], history.product_ids[in_train]], axis=0)
     pids, pop_counts = np.unique(pairs[:, 1], return_counts=True)
     by_popularity = [int(p) for p in pids[np.lexsort((pids, -pop_counts))]]
     popularity_seconds = time.perf_counter() - started
-    del counts
 
     lines_by_order: dict[int, list[int]] = {}
     for oid, pid in zip(history.order_ids.tolist(), history.product_ids.tolist()):
