@@ -40,7 +40,7 @@ TEXT_RULES: tuple[TextRule, ...] = (
     _rule(r"(held|hold|delay\w*).{0,40}customs|customs.{0,40}(held|hold|delay|awaiting|duties|payment)", st.EXCEPTION, "customs"),
     _rule(r"(incorrect|insufficient|incomplete|wrong) address|address (is )?(incorrect|insufficient|unknown)|recipient moved", st.FAILED_ATTEMPT, "address_issue"),
     _rule(r"(unsuccessful|failed) delivery|delivery attempt|not at home|recipient (was )?not (available|present)|could not be delivered|closed on arrival", st.FAILED_ATTEMPT, "recipient_unavailable"),
-    _rule(r"out for delivery|with delivery courier|loaded onto the delivery vehicle|on the delivery vehicle", st.OUT_FOR_DELIVERY),
+    _rule(r"out for delivery|out with courier|with delivery courier|loaded onto the delivery vehicle|on the delivery vehicle", st.OUT_FOR_DELIVERY),
     _rule(r"ready for (pickup|collection)|available for (pickup|collection)|parcel ?(shop|locker|station)|packstation|service ?point", st.AVAILABLE_FOR_PICKUP),
     _rule(r"weather", st.IN_TRANSIT, "weather", ("transit",)),
     _rule(r"delay", st.IN_TRANSIT, "carrier_delay", ("transit",)),
