@@ -1,11 +1,16 @@
 from .catalog import Product, ProductVariant
 from .merchants import Customer, Merchant
+from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from .orders import Order, OrderLine
 from .shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
     "Customer",
     "Merchant",
+    "NotificationCategory",
+    "NotificationChannel",
+    "NotificationLog",
+    "NotificationOptOut",
     "Order",
     "OrderLine",
     "Product",
