@@ -10,6 +10,7 @@ from .ssrf import UnsafeURL, vet_url
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
     event_types = forms.MultipleChoiceField(choices=[(t, t) for t in sorted(EVENT_TYPES)], required=False,
                                             widget=forms.CheckboxSelectMultiple, help_text="None ticked: all.")
 
