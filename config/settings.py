@@ -105,6 +105,7 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare "shop.example.com" means https
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -177,6 +178,8 @@ if REDIS_URL:
 else:
     # No server: kombu's filesystem transport in var/, shared by the web process, worker and beat.
     _broker_dir = VAR_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
@@ -202,6 +205,10 @@ CELERY_BEAT_SCHEDULE.update({
     "sweep-webhook-deliveries": {"task": "tracking.webhooks_out.tasks.sweep_webhook_deliveries",
                                  "schedule": 5 * 60},
 })
+CELERY_BEAT_SCHEDULE["recommendations-train"] = {
+    "task": "tracking.recommendations.tasks.train_all_recommendations",
+    "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES", default=360)),
+}
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -266,3 +273,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
+DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", default=["email"])
+DOORSTEP_SMS_BACKEND = env.str("DOORSTEP_SMS_BACKEND", default="tracking.notifications.channels.ConsoleTextBackend")
+DOORSTEP_WHATSAPP_BACKEND = env.str("DOORSTEP_WHATSAPP_BACKEND",
+                                    default="tracking.notifications.channels.ConsoleTextBackend")
+CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
+    "task": "tracking.notifications.tasks.send_due_notifications",
+    "schedule": 60.0,
+}
+
+# --- Recommendations (tracking/recommendations) ------------------------------------------------------
+# Orders older than this many days are not used for training (0 = all history).
+DOORSTEP_RECS_HISTORY_DAYS = env.int("DOORSTEP_RECS_HISTORY_DAYS", default=365)
+# How long a recommendation click link (/r/<token>/) stays valid.
+DOORSTEP_RECS_LINK_MAX_AGE = timedelta(days=env.int("DOORSTEP_RECS_LINK_MAX_AGE_DAYS", default=60))
+# Attribution window for merchants without their own RecommendationSettings row.
+DOORSTEP_RECS_ATTRIBUTION_DAYS = env.int("DOORSTEP_RECS_ATTRIBUTION_DAYS", default=7)
+# The training run's lock outlives a slow run so a second beat never starts another one meanwhile.
+DOORSTEP_RECS_TRAIN_LOCK_SECONDS = env.int("DOORSTEP_RECS_TRAIN_LOCK_SECONDS", default=3 * 60 * 60)

@@ -9,6 +9,9 @@ admin.site.index_title = "Orders, shipments, returns and feedback"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/", include("config.api_urls")),
+    path("", include("tracking.recommendations.urls")),
 ]

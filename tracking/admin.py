@@ -27,6 +27,8 @@ class MerchantAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "store_url", "faq_url", "default_locale", "timezone", "currency", "country"]}),
         ("Brand", {"fields": ["logo_url", "primary_color", "accent_color", "font"]}),
         ("Support contacts", {"fields": ["support_email", "support_phone", "support_url"]}),
+        ("Notifications", {"fields": ["quiet_hours_start", "quiet_hours_end"],
+                           "description": "Messages due in quiet hours (merchant time zone) wait until they end."}),
     ]
 
 
@@ -162,3 +164,5 @@ class TrackingEventAdmin(admin.ModelAdmin):
 # Admin modules owned by other areas register themselves on import.
 from . import admin_api  # noqa: E402,F401
 from .webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401
+# Recommendations, offers and attribution register their own admins.
+from .recommendations import admin as _recommendations_admin  # noqa: E402,F401

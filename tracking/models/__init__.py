@@ -1,11 +1,16 @@
 from .catalog import Product, ProductVariant
 from .merchants import Customer, Merchant
+from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from .orders import Order, OrderLine
 from .shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
     "Customer",
     "Merchant",
+    "NotificationCategory",
+    "NotificationChannel",
+    "NotificationLog",
+    "NotificationOptOut",
     "Order",
     "OrderLine",
     "Product",
@@ -19,3 +24,21 @@ from .api_access import ApiKey, IdempotencyRecord  # noqa: E402
 from .webhooks_out import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402
 
 __all__ += ["ApiKey", "IdempotencyRecord", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
+# Recommendations keep their models beside their code (tracking/recommendations/); registered here.
+from tracking.recommendations.models import (  # noqa: E402
+    OfferImpression,
+    PostPurchaseOffer,
+    ProductRecommendation,
+    RecommendationClick,
+    RecommendationImpression,
+    RecommendationSettings,
+)
+
+__all__ += [
+    "OfferImpression",
+    "PostPurchaseOffer",
+    "ProductRecommendation",
+    "RecommendationClick",
+    "RecommendationImpression",
+    "RecommendationSettings",
+]
