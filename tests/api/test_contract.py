@@ -9,6 +9,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
 from config.wsgi import application
 from tests.api.conftest import KeyClient
 from tests.factories import OrderLineFactory, ProductVariantFactory, ShipmentFactory, ShipmentLineFactory
@@ -22,7 +25,18 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def contract_key(merchant, settings, monkeypatch):
+def _keep_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose close_old_connections would
+    close the test transaction's connection (PostgreSQL); Django's own test client disconnects it too."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def contract_key(_keep_test_connection, merchant, settings, monkeypatch):
     settings.DOORSTEP_API_RATE = "100000/min"
     # Generated webhook URLs must not cause real DNS lookups: every host "resolves" to a public address.
     monkeypatch.setattr(socket, "getaddrinfo", lambda host, port, *a, **k: [
