@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("config.api_urls")),
     path("", include("tracking.recommendations.urls")),
 ]

@@ -161,5 +161,8 @@ class TrackingEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+# Admin modules owned by other areas register themselves on import.
+from . import admin_api  # noqa: E402,F401
+from .webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401
 # Recommendations, offers and attribution register their own admins.
 from .recommendations import admin as _recommendations_admin  # noqa: E402,F401

@@ -17,3 +17,7 @@ class TrackingConfig(AppConfig):
     def ready(self):
         # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")
+        from .apikit import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
+        from .webhooks_out import receivers
+
+        receivers.connect()

@@ -6,6 +6,7 @@ enqueue Celery tasks safely. Keyword arguments:
 
 * shipment_status_changed: shipment_id, merchant_id, old_status, new_status, reason
 * shipment_delivered / shipment_failed_attempt / shipment_exception: shipment_id, merchant_id, reason
+* shipment_created: shipment_id, merchant_id (a parcel was registered, e.g. through the API)
 """
 from django.dispatch import Signal
 
@@ -13,3 +14,4 @@ shipment_status_changed = Signal()
 shipment_delivered = Signal()
 shipment_failed_attempt = Signal()
 shipment_exception = Signal()
+shipment_created = Signal()
