@@ -197,6 +197,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs. Each task takes a cache lock (tracking.locks) so two beat processes never double-run.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["edd-recompute-lane-stats"] = {
+    "task": "tracking.edd.tasks.recompute_lane_stats",
+    "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6)),
+}
+CELERY_BEAT_SCHEDULE["edd-detect-delays"] = {
+    "task": "tracking.edd.tasks.detect_delays",
+    "schedule": timedelta(minutes=env.int("DOORSTEP_DELAY_SCAN_MINUTES", default=15)),
+}
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -232,3 +240,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Delivery-date estimates (tracking.edd) -------------------------------------------------------
+# Window quantiles of the learned transit distribution; chosen by `manage.py edd_backtest`, which
+# tunes them on validation data from the training period and prints its choice.
+DOORSTEP_EDD_QUANTILES = tuple(env.list("DOORSTEP_EDD_QUANTILES", cast=float, default=[0.05, 0.95]))
+# Effective (recency-weighted) deliveries a lane needs before it is trusted over its region/table.
+DOORSTEP_EDD_MIN_SAMPLES = env.float("DOORSTEP_EDD_MIN_SAMPLES", default=15.0)
+DOORSTEP_EDD_HALF_LIFE_DAYS = env.float("DOORSTEP_EDD_HALF_LIFE_DAYS", default=30.0)
+DOORSTEP_EDD_LOOKBACK_DAYS = env.int("DOORSTEP_EDD_LOOKBACK_DAYS", default=180)
+# Published transit days per "carrier:service:domestic|international" ("*" wildcards) for carriers
+# whose adapter publishes none; merged over tracking.edd.carrier_table.DEFAULT_TABLE.
+DOORSTEP_EDD_TRANSIT_TABLE: dict = {}
+# The public product-page endpoint /api/v1/edd/: per-IP rate and response cache lifetime.
+DOORSTEP_EDD_API_RATE = env.str("DOORSTEP_EDD_API_RATE", default="60/min")
+DOORSTEP_EDD_API_CACHE_SECONDS = env.int("DOORSTEP_EDD_API_CACHE_SECONDS", default=300)

@@ -17,3 +17,6 @@ class TrackingConfig(AppConfig):
     def ready(self):
         # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")
+        from .edd import receivers as edd_receivers
+
+        edd_receivers.connect()

@@ -1,11 +1,17 @@
 from .catalog import Product, ProductVariant
+from .delays import DelayCase
+from .edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
 from .merchants import Customer, Merchant
 from .orders import Order, OrderLine
 from .shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
     "Customer",
+    "DelayCase",
+    "EddBacktestRun",
+    "LaneTransitStats",
     "Merchant",
+    "MerchantShippingSettings",
     "Order",
     "OrderLine",
     "Product",
