@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from tracking.edd.api import EddApi
 from tracking.views_health import healthz
 
 admin.site.site_header = "Doorstep support"
@@ -10,4 +11,5 @@ admin.site.index_title = "Orders, shipments, returns and feedback"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
 ]

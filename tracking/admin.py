@@ -158,3 +158,6 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from . import admin_edd  # noqa: E402,F401  (registers the EDD and delay admins)
