@@ -15,14 +15,21 @@ _WEEKDAYS = [
     lambda: pgettext("edd weekday", "Fri"), lambda: pgettext("edd weekday", "Sat"),
     lambda: pgettext("edd weekday", "Sun"),
 ]
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_MONTHS = [
+    lambda: pgettext("edd month", "Jan"), lambda: pgettext("edd month", "Feb"),
+    lambda: pgettext("edd month", "Mar"), lambda: pgettext("edd month", "Apr"),
+    lambda: pgettext("edd month", "May"), lambda: pgettext("edd month", "Jun"),
+    lambda: pgettext("edd month", "Jul"), lambda: pgettext("edd month", "Aug"),
+    lambda: pgettext("edd month", "Sep"), lambda: pgettext("edd month", "Oct"),
+    lambda: pgettext("edd month", "Nov"), lambda: pgettext("edd month", "Dec"),
+]
 
 
 def short_date(day: date) -> str:
+    # Translators: a short date such as "Thu, Nov 26" (Korean: "11월 26일 (목)").
     return gettext("%(weekday)s, %(month)s %(day)s") % {
         "weekday": _WEEKDAYS[day.weekday()](),
-        "month": pgettext("edd month", _MONTHS[day.month - 1]),
-        "month_number": day.month,
+        "month": _MONTHS[day.month - 1](),
         "day": day.day,
     }
 
