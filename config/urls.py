@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tracking.edd.api import EddApi
 from tracking.views_health import healthz
@@ -10,6 +10,8 @@ admin.site.index_title = "Orders, shipments, returns and feedback"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
 ]

@@ -10,3 +10,6 @@ def refresh_shipment_status(shipment_id: int) -> str:
     shipment = Shipment.objects.get(pk=shipment_id)
     shipment_refresh_status(shipment=shipment)
     return shipment.status
+
+# Celery autodiscovery imports <app>.tasks only; these live in subpackages.
+from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401

@@ -2,6 +2,7 @@ from .catalog import Product, ProductVariant
 from .delays import DelayCase
 from .edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
 from .merchants import Customer, Merchant
+from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from .orders import Order, OrderLine
 from .shipments import Shipment, ShipmentLine, TrackingEvent
 
@@ -12,6 +13,10 @@ __all__ = [
     "LaneTransitStats",
     "Merchant",
     "MerchantShippingSettings",
+    "NotificationCategory",
+    "NotificationChannel",
+    "NotificationLog",
+    "NotificationOptOut",
     "Order",
     "OrderLine",
     "Product",
