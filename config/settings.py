@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE["edd-detect-delays"] = {
     "task": "tracking.edd.tasks.detect_delays",
     "schedule": timedelta(minutes=env.int("DOORSTEP_DELAY_SCAN_MINUTES", default=15)),
 }
+CELERY_BEAT_SCHEDULE["recommendations-train"] = {
+    "task": "tracking.recommendations.tasks.train_all_recommendations",
+    "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES", default=360)),
+}
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -268,3 +272,13 @@ CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
     "task": "tracking.notifications.tasks.send_due_notifications",
     "schedule": 60.0,
 }
+
+# --- Recommendations (tracking/recommendations) ------------------------------------------------------
+# Orders older than this many days are not used for training (0 = all history).
+DOORSTEP_RECS_HISTORY_DAYS = env.int("DOORSTEP_RECS_HISTORY_DAYS", default=365)
+# How long a recommendation click link (/r/<token>/) stays valid.
+DOORSTEP_RECS_LINK_MAX_AGE = timedelta(days=env.int("DOORSTEP_RECS_LINK_MAX_AGE_DAYS", default=60))
+# Attribution window for merchants without their own RecommendationSettings row.
+DOORSTEP_RECS_ATTRIBUTION_DAYS = env.int("DOORSTEP_RECS_ATTRIBUTION_DAYS", default=7)
+# The training run's lock outlives a slow run so a second beat never starts another one meanwhile.
+DOORSTEP_RECS_TRAIN_LOCK_SECONDS = env.int("DOORSTEP_RECS_TRAIN_LOCK_SECONDS", default=3 * 60 * 60)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
+    path("", include("tracking.recommendations.urls")),
 ]

@@ -163,3 +163,5 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
 
 from . import admin_edd  # noqa: E402,F401  (registers the EDD and delay admins)
+# Recommendations, offers and attribution register their own admins.
+from .recommendations import admin as _recommendations_admin  # noqa: E402,F401
