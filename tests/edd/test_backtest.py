@@ -86,3 +86,23 @@ def test_bench_script_runs(tmp_path):
                                  "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}"})
     assert "MAE ratio model/baseline" in result.stdout, result.stderr
     assert "carrier-table baseline" in result.stdout
+
+
+def test_edd_refresh_command(db, capsys):
+    from datetime import datetime, timedelta, timezone
+
+    from tests.factories import ShipmentFactory
+    from tracking.carriers import status as st
+    from tracking.models import LaneTransitStats, Shipment
+
+    shipped = datetime.now(timezone.utc) - timedelta(days=3)
+    done = ShipmentFactory(carrier="cj")
+    Shipment.objects.filter(pk=done.pk).update(status=st.DELIVERED, shipped_at=shipped,
+                                               delivered_at=shipped + timedelta(days=1))
+    travelling = ShipmentFactory(carrier="cj")
+    Shipment.objects.filter(pk=travelling.pk).update(status=st.IN_TRANSIT, shipped_at=shipped)
+    call_command("edd_refresh")
+    assert "predictions updated: 1" in capsys.readouterr().out
+    assert LaneTransitStats.objects.count() == 2
+    travelling.refresh_from_db()
+    assert travelling.predicted_window_end is not None and travelling.initial_window_end is not None

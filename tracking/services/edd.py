@@ -30,7 +30,8 @@ def shipment_update_prediction(*, shipment: Shipment, now: datetime | None = Non
     ``promised_delivery_date`` with the product-page promise when the store sent none.
     """
     now = now or timezone.now()
-    locked = Shipment.objects.select_for_update().select_related("merchant", "order").get(pk=shipment.pk)
+    # Lock only the shipment row: merchant and order rows are shared by many parcels.
+    locked = Shipment.objects.select_for_update(of=("self",)).select_related("merchant", "order").get(pk=shipment.pk)
     prediction = engine.current_prediction(locked, now=now)
     fields = list(_PREDICTION_FIELDS)
     if prediction is None:
