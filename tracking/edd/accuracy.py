@@ -33,11 +33,12 @@ class Summary:
     early: float
     mae_days: float  # mean absolute error of the most likely day
     median_width: float  # business days the window spans, both ends included
+    mean_width: float = 0.0
 
     def as_dict(self) -> dict:
         return {"n": self.n, "inside": round(self.inside, 4), "late": round(self.late, 4),
                 "early": round(self.early, 4), "mae_days": round(self.mae_days, 3),
-                "median_width": self.median_width}
+                "median_width": self.median_width, "mean_width": round(self.mean_width, 3)}
 
 
 def summarize(outcomes: Iterable[Outcome]) -> Summary:
@@ -55,7 +56,8 @@ def summarize(outcomes: Iterable[Outcome]) -> Summary:
     n = inside + late + early
     if n == 0:
         return Summary(0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    return Summary(n, inside / n, late / n, early / n, sum(errors) / n, float(statistics.median(widths)))
+    return Summary(n, inside / n, late / n, early / n, sum(errors) / n, float(statistics.median(widths)),
+                   sum(widths) / n)
 
 
 def summarize_by(outcomes: Iterable[Outcome], key: Callable[[Outcome], str]) -> dict[str, Summary]:

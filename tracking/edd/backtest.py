@@ -3,8 +3,9 @@
 * Split by ship date: the earliest ``train_share`` of shipments (by ship date) is history; every
   shipment shipped on or after the split day is a test case.
 * Tuning uses the training period only: its last quarter is a validation slice, and the window
-  quantiles, recency half-life and thin-lane threshold are chosen there (narrowest median window
-  whose validation coverage reaches ``target``). The test period is never looked at to choose.
+  quantiles, recency half-life and thin-lane threshold are chosen there: the most reliable
+  configuration whose windows average at most ``width_budget`` business days (else the narrowest
+  reaching ``target`` coverage). The test period is never looked at to choose.
 * Test predictions are made as production would make them at ship time: from lane statistics
   rebuilt every ``refit_days`` from deliveries that had already happened (``refit_days=0`` freezes
   them at the split day). Both variants are reported, next to the carrier-table baseline.
@@ -139,11 +140,12 @@ def _score_in_transit_days(cases_windows) -> Summary:
         errors.append(abs(t - typical))
         widths.append(high - low + 1)
     n = len(errors)
-    return Summary(n, inside / n, late / n, early / n, sum(errors) / n, float(statistics.median(widths)))
+    return Summary(n, inside / n, late / n, early / n, sum(errors) / n, float(statistics.median(widths)),
+                   sum(widths) / n)
 
 
 def tune(cases: list[Case], *, split_day: date, table: Mapping, refit_days: int, target: float,
-         snapshots: Snapshots) -> tuple[Config, Summary, int]:
+         snapshots: Snapshots, width_budget: float = 3) -> tuple[Config, Summary, int]:
     train = [c for c in cases if c.delivered_on < split_day]
     train_ship_days = sorted(c.ship_day for c in train)
     val_start = train_ship_days[int(len(train_ship_days) * 0.75)]
@@ -160,9 +162,16 @@ def tune(cases: list[Case], *, split_day: date, table: Mapping, refit_days: int,
                 w = _transit_window(case, dists, config, table)
                 windows.append((case, (w.low, w.high, w.typical)))
             results.append((config, _score_in_transit_days(windows)))
+    # The product asks for windows no wider than ``width_budget`` business days (held on the mean, so
+    # the median keeps a margin when the test period runs slower); within that budget
+    # the most reliable configuration wins (ties: narrower on average, then smaller MAE). Only if no
+    # configuration fits the budget does the narrowest one reaching ``target`` coverage win.
+    within = [r for r in results if r[1].mean_width <= width_budget]
     good = [r for r in results if r[1].inside >= target]
-    if good:
-        best = min(good, key=lambda r: (r[1].median_width, r[1].mae_days, r[1].late))
+    if within:
+        best = max(within, key=lambda r: (r[1].inside, -r[1].mean_width, -r[1].mae_days))
+    elif good:
+        best = min(good, key=lambda r: (r[1].median_width, r[1].mean_width, r[1].mae_days))
     else:
         best = max(results, key=lambda r: (r[1].inside, -r[1].median_width))
     return best[0], best[1], len(validation)

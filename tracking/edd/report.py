@@ -32,7 +32,8 @@ def render(report: dict, *, per_lane: bool = False) -> str:
         f"tuned on {report['validation_shipments']} validation shipments from the training period only: window "
         f"p{chosen['q_low'] * 100:g}–p{chosen['q_high'] * 100:g}, recency half-life {chosen['half_life_days']:g} d, "
         f"lanes need ≥ {chosen['min_samples']:g} effective deliveries (validation inside "
-        f"{report['validation']['inside']:.1%}, target {report['target_coverage']:.0%})",
+        f"{report['validation']['inside']:.1%} with windows of {report['validation']['mean_width']:.2f} business days "
+        f"on average)",
         "",
         _header("overall (business days, window at ship time)"),
     ]

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--train-share", type=float, default=0.7)
         parser.add_argument("--refit-days", type=int, default=7, help="rebuild lane stats every N days (0: frozen)")
-        parser.add_argument("--target", type=float, default=0.92, help="validation coverage to tune for")
+        parser.add_argument("--target", type=float, default=0.92, help="validation coverage to tune for when no configuration fits the 3-day width budget")
         parser.add_argument("--from-db", action="store_true", help="use delivered shipments, not generated history")
         parser.add_argument("--per-lane", action="store_true")
         parser.add_argument("--no-save", action="store_true")
