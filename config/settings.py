@@ -207,6 +207,14 @@ CELERY_BEAT_SCHEDULE.update({
     "sweep-webhook-deliveries": {"task": "tracking.webhooks_out.tasks.sweep_webhook_deliveries",
                                  "schedule": 5 * 60},
 })
+CELERY_BEAT_SCHEDULE["edd-recompute-lane-stats"] = {
+    "task": "tracking.edd.tasks.recompute_lane_stats",
+    "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6)),
+}
+CELERY_BEAT_SCHEDULE["edd-detect-delays"] = {
+    "task": "tracking.edd.tasks.detect_delays",
+    "schedule": timedelta(minutes=env.int("DOORSTEP_DELAY_SCAN_MINUTES", default=15)),
+}
 CELERY_BEAT_SCHEDULE["recommendations-train"] = {
     "task": "tracking.recommendations.tasks.train_all_recommendations",
     "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES", default=360)),
@@ -278,6 +286,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Delivery-date estimates (tracking.edd) -------------------------------------------------------
+# Window quantiles of the learned transit distribution and the recency half-life: the values
+# `manage.py edd_backtest` chose on training-period validation (p5–p90 for five of six generated
+# histories, p10–p90 once; a 60-day half-life for all six).
+DOORSTEP_EDD_QUANTILES = tuple(env.list("DOORSTEP_EDD_QUANTILES", cast=float, default=[0.05, 0.90]))
+# Effective (recency-weighted) deliveries a lane needs before it is trusted over its region/table.
+DOORSTEP_EDD_MIN_SAMPLES = env.float("DOORSTEP_EDD_MIN_SAMPLES", default=15.0)
+DOORSTEP_EDD_HALF_LIFE_DAYS = env.float("DOORSTEP_EDD_HALF_LIFE_DAYS", default=60.0)
+DOORSTEP_EDD_LOOKBACK_DAYS = env.int("DOORSTEP_EDD_LOOKBACK_DAYS", default=180)
+# Published transit days per "carrier:service:domestic|international" ("*" wildcards) for carriers
+# whose adapter publishes none; merged over tracking.edd.carrier_table.DEFAULT_TABLE.
+DOORSTEP_EDD_TRANSIT_TABLE: dict = {}
+# The public product-page endpoint /api/v1/edd/: per-IP rate and response cache lifetime.
+DOORSTEP_EDD_API_RATE = env.str("DOORSTEP_EDD_API_RATE", default="60/min")
+DOORSTEP_EDD_API_CACHE_SECONDS = env.int("DOORSTEP_EDD_API_CACHE_SECONDS", default=300)
 
 # Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
 DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", default=["email"])

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tracking.edd.api import EddApi
 from tracking.views_health import healthz
 
 admin.site.site_header = "Doorstep support"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
     path("api/", include("config.api_urls")),
     path("", include("tracking.recommendations.urls")),
 ]

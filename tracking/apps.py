@@ -18,6 +18,8 @@ class TrackingConfig(AppConfig):
         # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")
         from .apikit import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
-        from .webhooks_out import receivers
+        from .edd import receivers as edd_receivers
+        from .webhooks_out import receivers as webhook_receivers
 
-        receivers.connect()
+        webhook_receivers.connect()
+        edd_receivers.connect()

@@ -1,4 +1,6 @@
 from .catalog import Product, ProductVariant
+from .delays import DelayCase
+from .edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
 from .merchants import Customer, Merchant
 from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from .orders import Order, OrderLine
@@ -6,7 +8,11 @@ from .shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
     "Customer",
+    "DelayCase",
+    "EddBacktestRun",
+    "LaneTransitStats",
     "Merchant",
+    "MerchantShippingSettings",
     "NotificationCategory",
     "NotificationChannel",
     "NotificationLog",
