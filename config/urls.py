@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.conf import settings
+from django.urls import include, path
 
 from tracking.views_health import healthz
 
@@ -11,3 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+urlpatterns += [path("webhooks/", include("tracking.urls_webhooks"))]
+if settings.DOORSTEP_BENCH_VIEWS:
+    from tracking.views_bench import bare
+
+    urlpatterns += [path("bench/bare", bare, name="bench-bare")]

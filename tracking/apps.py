@@ -17,3 +17,4 @@ class TrackingConfig(AppConfig):
     def ready(self):
         # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")
+        from . import receivers  # noqa: F401  (connects model-signal receivers)

@@ -10,3 +10,13 @@ def refresh_shipment_status(shipment_id: int) -> str:
     shipment = Shipment.objects.get(pk=shipment_id)
     shipment_refresh_status(shipment=shipment)
     return shipment.status
+
+# Carrier ingestion tasks live in their own module; importing them here registers them with Celery.
+from .tasks_ingest import (  # noqa: E402,F401
+    expire_stale_shipments,
+    poll_due_shipments,
+    poll_shipment_batch,
+    process_inbound_webhook,
+    retrack_shipment,
+    sweep_inbound_webhooks,
+)
