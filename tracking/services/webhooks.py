@@ -57,7 +57,7 @@ def _verdict_for(exc: WebhookRejected) -> tuple[str, int]:
     text = str(exc).lower()
     if status == 401:
         # Adapters reject stale timestamps with 401 too; the log tells a replay from a wrong secret.
-        stale = getattr(exc, "code", "") == "stale" or any(w in text for w in ("stale", "timestamp", "too old"))
+        stale = getattr(exc, "code", "") == "stale" or any(w in text for w in ("stale", "window", "too old", "expired"))
         return (V.REJECTED_STALE if stale else V.REJECTED_SIGNATURE), 401
     if status == 413:
         return V.TOO_LARGE, 413
