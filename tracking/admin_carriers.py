@@ -33,9 +33,6 @@ class CarrierAccountForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["carrier"].choices = [(slug, slug) for slug in available_carriers()]
-        if self.instance.pk:
-            # Rotation is the only way to change a secret, so the overlap window is always honoured.
-            del self.fields["webhook_secret"]
 
 
 def _show_secret_once(request, account, secret):
@@ -56,6 +53,11 @@ class CarrierAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["webhook_url_display", "public_id", "secret_rotated_at", "previous_secret_expires_at",
                        "created_at", "updated_at"]
     actions = ["rotate_secret"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # Rotation is the only way to change a secret once set, so the overlap window is always honoured.
+        return [f for f in fields if f != "webhook_secret"] if obj else fields
 
     @admin.display(description=_("webhook URL"))
     def webhook_url_display(self, obj):

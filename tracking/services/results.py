@@ -61,7 +61,7 @@ def tracking_result_apply(*, merchant_id: int, carrier: str, result: TrackingRes
     reason. Another merchant's parcel with the same number is never touched. A poll passes the
     ``shipment`` it asked about, since carriers may echo the number in another format.
     """
-    tracking_number = result.tracking_number.strip()
+    tracking_number = _clean(result.tracking_number.strip(), 64)
     events = sorted((new_event_from_carrier(e) for e in result.events), key=event_dedupe_key)
     if shipment is not None:
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk, merchant_id=merchant_id)
