@@ -105,6 +105,7 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare "shop.example.com" means https
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -177,6 +178,8 @@ if REDIS_URL:
 else:
     # No server: kombu's filesystem transport in var/, shared by the web process, worker and beat.
     _broker_dir = VAR_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
@@ -253,3 +256,12 @@ CELERY_BEAT_SCHEDULE.update({
     "tracking-poll-due-shipments": {"task": "tracking.tasks_ingest.poll_due_shipments", "schedule": 300.0},
     "tracking-expire-stale-shipments": {"task": "tracking.tasks_ingest.expire_stale_shipments", "schedule": 3600.0},
 })
+# Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
+DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", default=["email"])
+DOORSTEP_SMS_BACKEND = env.str("DOORSTEP_SMS_BACKEND", default="tracking.notifications.channels.ConsoleTextBackend")
+DOORSTEP_WHATSAPP_BACKEND = env.str("DOORSTEP_WHATSAPP_BACKEND",
+                                    default="tracking.notifications.channels.ConsoleTextBackend")
+CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
+    "task": "tracking.notifications.tasks.send_due_notifications",
+    "schedule": 60.0,
+}

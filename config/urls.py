@@ -10,6 +10,8 @@ admin.site.index_title = "Orders, shipments, returns and feedback"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -20,3 +20,6 @@ from .tasks_ingest import (  # noqa: E402,F401
     retrack_shipment,
     sweep_inbound_webhooks,
 )
+
+# Celery autodiscovery imports <app>.tasks only; these live in subpackages.
+from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401

@@ -1,4 +1,5 @@
 """The tenant (Merchant) and its shoppers (Customer)."""
+import datetime
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -45,6 +46,9 @@ class Merchant(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     country = models.CharField(max_length=2, default="US", help_text=_("ISO 3166-1 alpha-2 of the warehouse."))
+    # Messages due inside quiet hours (merchant's local time) wait until they end. Equal = none.
+    quiet_hours_start = models.TimeField(default=datetime.time(21, 0))
+    quiet_hours_end = models.TimeField(default=datetime.time(8, 0))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

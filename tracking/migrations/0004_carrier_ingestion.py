@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0002_support_groups'),
+        ('tracking', '0003_notifications'),
     ]
 
     operations = [
