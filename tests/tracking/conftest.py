@@ -52,3 +52,12 @@ def deliver(client, account, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             return post(client, account, body, signed(body, secret))
     return _deliver
+
+
+@pytest.fixture(autouse=True)
+def _fresh_account_cache():
+    from tracking.services.webhooks import accounts_cache_clear
+
+    accounts_cache_clear()
+    yield
+    accounts_cache_clear()

@@ -192,12 +192,33 @@ def test_other_merchants_parcel_with_the_same_number_is_untouched(deliver, accou
 
 def test_acknowledging_costs_a_fixed_number_of_queries(client, account, django_assert_max_num_queries):
     body = mock_body()
-    # account lookup + insert (inside one transaction): the hot path stays this small
+    # account lookup + one insert (+ savepoint statements inside the test's transaction)…
     with django_assert_max_num_queries(4):
         assert post(client, account, body, signed(body)).status_code == 202
+    # …and once the account is cached, the insert alone.
+    again = mock_body(2, "dlv_2")
+    with django_assert_max_num_queries(3):
+        assert post(client, account, again, signed(again)).status_code == 202
 
 
 @pytest.mark.parametrize("verdict_body", [b"", b"{}", b"[]", b"null"])
 def test_empty_or_trivial_bodies_are_4xx(client, account, verdict_body):
     response = post(client, account, verdict_body, signed(verdict_body))
     assert 400 <= response.status_code < 500
+
+
+def test_cached_account_still_sees_a_rotation_at_once(client, account):
+    first = mock_body(1, "dlv_a")
+    assert post(client, account, first, signed(first)).status_code == 202  # account now cached
+    issued = carrier_account_rotate_secret(account=account)
+    second = mock_body(2, "dlv_b")
+    assert post(client, account, second, signed(second, issued.webhook_secret)).status_code == 202
+
+
+def test_cached_account_deactivation_is_honoured_on_a_rejected_delivery(client, account):
+    first = mock_body(1, "dlv_a")
+    assert post(client, account, first, signed(first)).status_code == 202
+    account.is_active = False
+    account.save()
+    second = mock_body(2, "dlv_b")
+    assert post(client, account, second, signed(second, "wrong")).status_code == 404

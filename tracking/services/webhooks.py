@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -52,6 +54,31 @@ def _ip(value: str | None) -> str | None:
         return None
 
 
+# public_id -> (account, fetched at). Saves a query per delivery; a delivery the cached copy rejects
+# is re-checked against the current row, so a rotated secret works at once. Deactivating an account
+# takes effect within ACCOUNT_CACHE_SECONDS.
+_ACCOUNTS: dict[str, tuple[CarrierAccount, float]] = {}
+ACCOUNT_CACHE_SECONDS = 30.0
+
+
+def _account_for(public_id: str) -> CarrierAccount | None:
+    cached = _ACCOUNTS.get(public_id)
+    if cached and time.monotonic() - cached[1] < ACCOUNT_CACHE_SECONDS:
+        return cached[0]
+    account = (CarrierAccount.objects.filter(public_id=public_id, is_active=True)
+               .only("id", "merchant_id", "carrier", "webhook_secret_encrypted", "previous_secret_encrypted",
+                     "previous_secret_expires_at", "api_key_encrypted", "options").first())
+    if account is None:
+        _ACCOUNTS.pop(public_id, None)
+    elif len(_ACCOUNTS) < 10_000:  # bounded: ids in URLs are attacker-chosen only for misses, never cached
+        _ACCOUNTS[public_id] = (account, time.monotonic())
+    return account
+
+
+def accounts_cache_clear() -> None:
+    _ACCOUNTS.clear()
+
+
 def _verdict_for(exc: WebhookRejected) -> tuple[str, int]:
     status = exc.status if 400 <= exc.status < 500 else 400
     text = str(exc).lower()
@@ -88,9 +115,7 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
     """Decide on one delivery and log it. ``headers`` must be case-insensitive (request.headers);
     ``read_body(n)`` reads at most n bytes, so an oversized body is refused without buffering it."""
     stored_headers = storable_headers(headers)
-    account = (CarrierAccount.objects.filter(public_id=public_id, is_active=True)
-               .only("id", "merchant_id", "carrier", "webhook_secret_encrypted", "previous_secret_encrypted",
-                     "previous_secret_expires_at", "api_key_encrypted", "options").first())
+    account = _account_for(public_id)
     try:
         cls = adapter_class(account.carrier) if account else None
     except UnknownCarrier:
@@ -117,9 +142,21 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
                    remote_addr=remote_addr, verdict=V.TOO_LARGE, reason=f"body over {limit} bytes")
         return Receipt(413, V.TOO_LARGE, f"body over {limit} bytes", row.pk)
 
-    adapter = cls(account.credentials())
     try:
-        adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
+        adapter = cls(account.credentials())
+        try:
+            adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
+        except WebhookRejected as exc:
+            # The cached account may predate a rotation or deactivation: decide on the current row.
+            if exc.status != 401 or not _ACCOUNTS.pop(public_id, None):
+                raise
+            account = _account_for(public_id)
+            if account is None:
+                row = _log(account=None, public_id=public_id, headers=stored_headers, body_size=len(body),
+                           remote_addr=remote_addr, verdict=V.UNKNOWN_ACCOUNT, reason="unknown account")
+                return Receipt(404, V.UNKNOWN_ACCOUNT, "unknown account", row.pk)
+            adapter = cls(account.credentials())
+            adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
         results = adapter.parse_webhook(headers=headers, body=body)
     except WebhookRejected as exc:
         verdict, status = _verdict_for(exc)
@@ -139,8 +176,11 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
 
 
 def _accept(*, account, public_id, headers, body, remote_addr, provider_event_id) -> Receipt:
+    # Outside a transaction the INSERT autocommits: one round trip instead of BEGIN/INSERT/COMMIT on
+    # the hot path. Inside one (a caller's atomic block, tests) a savepoint contains a duplicate.
+    guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             row = _log(account=account, public_id=public_id, headers=headers, body=body, body_size=len(body),
                        remote_addr=remote_addr, verdict=V.ACCEPTED, reason="", provider_event_id=provider_event_id)
             transaction.on_commit(lambda: enqueue_processing(row.pk))
