@@ -168,7 +168,8 @@ def as_requests(items, path):
 
 def start_gunicorn(args, env):
     cmd = [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(args.workers),
-           "-k", "gthread", "--threads", "4", "--keep-alive", "30", "--log-level", "error"]
+           "-k", args.worker_class, "--threads", str(args.threads_per_worker), "--keep-alive", "30",
+           "--log-level", "error"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
     for _ in range(100):
         try:
@@ -214,6 +215,8 @@ def main():
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread keeps connections alive)")
+    parser.add_argument("--threads-per-worker", type=int, default=4)
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--processes", type=int, default=2, help="load generator processes")
     parser.add_argument("--threads", type=int, default=6, help="connections per load generator process")
@@ -222,8 +225,8 @@ def main():
     env = configure(args)
     account = make_account()
     path = f"/webhooks/carriers/{account.public_id}/"
-    print(f"doorstep webhook ingestion bench — db={args.db}, gunicorn {args.workers} workers x 4 threads "
-          f"(gthread), load generator {args.processes} processes x {args.threads} keep-alive connections, "
+    print(f"doorstep webhook ingestion bench — db={args.db}, gunicorn {args.workers} workers x {args.threads_per_worker} threads "
+          f"({args.worker_class}), load generator {args.processes} processes x {args.threads} keep-alive connections, "
           f"{os.cpu_count()} CPUs shared by everything")
 
     budget = int(args.seconds * 4000)  # more signed deliveries than the fastest phase can send
