@@ -178,7 +178,7 @@ if REDIS_URL:
 else:
     # No server: kombu's filesystem transport in var/, shared by the web process, worker and beat.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -186,6 +186,8 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Worker remote-control mailboxes; kombu's default is ./control in the working directory.
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -200,6 +202,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs. Each task takes a cache lock (tracking.locks) so two beat processes never double-run.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["recommendations-train"] = {
+    "task": "tracking.recommendations.tasks.train_all_recommendations",
+    "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES", default=360)),
+}
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -221,6 +227,9 @@ SPECTACULAR_SETTINGS = {
 # Carrier adapters by slug -> dotted path. A third party adds a carrier here without touching core code.
 DOORSTEP_CARRIERS = {
     "mock": "tracking.carriers.mock.MockCarrier",
+    "easypost": "tracking.carriers.easypost.EasyPostAdapter",
+    "shippo": "tracking.carriers.shippo.ShippoAdapter",
+    "dhl": "tracking.carriers.dhl.DHLAdapter",
 }
 DOORSTEP_CARRIERS.update(env.dict("DOORSTEP_EXTRA_CARRIERS", default={}))
 
@@ -265,3 +274,13 @@ CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
     "task": "tracking.notifications.tasks.send_due_notifications",
     "schedule": 60.0,
 }
+
+# --- Recommendations (tracking/recommendations) ------------------------------------------------------
+# Orders older than this many days are not used for training (0 = all history).
+DOORSTEP_RECS_HISTORY_DAYS = env.int("DOORSTEP_RECS_HISTORY_DAYS", default=365)
+# How long a recommendation click link (/r/<token>/) stays valid.
+DOORSTEP_RECS_LINK_MAX_AGE = timedelta(days=env.int("DOORSTEP_RECS_LINK_MAX_AGE_DAYS", default=60))
+# Attribution window for merchants without their own RecommendationSettings row.
+DOORSTEP_RECS_ATTRIBUTION_DAYS = env.int("DOORSTEP_RECS_ATTRIBUTION_DAYS", default=7)
+# The training run's lock outlives a slow run so a second beat never starts another one meanwhile.
+DOORSTEP_RECS_TRAIN_LOCK_SECONDS = env.int("DOORSTEP_RECS_TRAIN_LOCK_SECONDS", default=3 * 60 * 60)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
+    path("", include("tracking.recommendations.urls")),
 ]
 
 urlpatterns += [path("webhooks/", include("tracking.urls_webhooks"))]

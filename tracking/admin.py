@@ -162,3 +162,6 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+# Recommendations, offers and attribution register their own admins.
+from .recommendations import admin as _recommendations_admin  # noqa: E402,F401

@@ -23,3 +23,6 @@ from .tasks_ingest import (  # noqa: E402,F401
 
 # Celery autodiscovery imports <app>.tasks only; these live in subpackages.
 from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401
+
+# Registers the recommendation tasks with Celery (autodiscovery only imports <app>.tasks).
+from .recommendations import tasks as _recommendation_tasks  # noqa: E402,F401

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0003_notifications'),
+        ('tracking', '0004_merge_notifications_recommendations'),
     ]
 
     operations = [
