@@ -49,6 +49,7 @@ def test_rotate(account):
     assert "Webhook secret: fresh" in output and "Previous secret accepted until" in output
 
 
+# On SQLite the live server shares one in-memory database across its request threads: post serially there.
 @pytest.mark.django_db(transaction=True)
 def test_simulate_carrier_posts_over_real_http(live_server, merchant, account):
     output = run("simulate_carrier", "--url", live_server.url, "--account", account.public_id, "--count", "40",
@@ -67,4 +68,4 @@ def test_simulate_carrier_posts_over_real_http(live_server, merchant, account):
 def test_simulate_carrier_reports_rejections(live_server, merchant, account):
     with pytest.raises(CommandError, match="rejected"):
         run("simulate_carrier", "--url", live_server.url, "--account", account.public_id, "--count", "3",
-            "--rate", "0", "--secret", "wrong")
+            "--rate", "0", "--secret", "wrong", "--concurrency", "1")
