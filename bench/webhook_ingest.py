@@ -123,9 +123,13 @@ def configure(args):
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
+    if connection.vendor == "postgresql":
+        # The bench owns this database: start from an empty schema so renamed migrations never clash.
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("flush", verbosity=0, interactive=False)
     import redis
 
     redis.Redis.from_url(args.redis_url).flushdb()
