@@ -303,6 +303,26 @@ DOORSTEP_EDD_TRANSIT_TABLE: dict = {}
 DOORSTEP_EDD_API_RATE = env.str("DOORSTEP_EDD_API_RATE", default="60/min")
 DOORSTEP_EDD_API_CACHE_SECONDS = env.int("DOORSTEP_EDD_API_CACHE_SECONDS", default=300)
 
+# --- Carrier ingestion (webhooks, polling) --------------------------------------------------------
+# Fernet keys for carrier credentials at rest; the first encrypts, all decrypt. Empty: derived from SECRET_KEY.
+DOORSTEP_ENCRYPTION_KEYS = env.list("DOORSTEP_ENCRYPTION_KEYS", default=[])
+# After a webhook secret is rotated, the old one keeps verifying for this long (carrier dashboards lag).
+DOORSTEP_WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("DOORSTEP_WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
+# Accepted deliveries still unprocessed after this long are re-enqueued (the broker was down).
+DOORSTEP_WEBHOOK_SWEEP_AFTER = timedelta(minutes=env.int("DOORSTEP_WEBHOOK_SWEEP_AFTER_MINUTES", default=5))
+DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_WEBHOOK_MAX_ATTEMPTS", default=8)
+# Parcels on webhook carriers are polled anyway when nothing arrived for this long.
+DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
+DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
+# A parcel without any update for this long gets a system `expired` event and is no longer tracked.
+DOORSTEP_TRACKING_EXPIRE_AFTER = timedelta(days=env.int("DOORSTEP_TRACKING_EXPIRE_DAYS", default=30))
+# Adds /bench/bare, a do-nothing view bench/webhook_ingest.py compares the webhook endpoint with.
+DOORSTEP_BENCH_VIEWS = env.bool("DOORSTEP_BENCH_VIEWS", default=False)
+CELERY_BEAT_SCHEDULE.update({
+    "tracking-sweep-inbound-webhooks": {"task": "tracking.tasks_ingest.sweep_inbound_webhooks", "schedule": 60.0},
+    "tracking-poll-due-shipments": {"task": "tracking.tasks_ingest.poll_due_shipments", "schedule": 300.0},
+    "tracking-expire-stale-shipments": {"task": "tracking.tasks_ingest.expire_stale_shipments", "schedule": 3600.0},
+})
 # Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
 DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", default=["email"])
 DOORSTEP_SMS_BACKEND = env.str("DOORSTEP_SMS_BACKEND", default="tracking.notifications.channels.ConsoleTextBackend")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.conf import settings
 from django.urls import include, path
 
 from tracking.edd.api import EddApi
@@ -17,3 +18,9 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("tracking.recommendations.urls")),
 ]
+
+urlpatterns += [path("webhooks/", include("tracking.urls_webhooks"))]
+if settings.DOORSTEP_BENCH_VIEWS:
+    from tracking.views_bench import bare
+
+    urlpatterns += [path("bench/bare", bare, name="bench-bare")]

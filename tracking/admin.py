@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from . import models as m
+from .admin_carriers import retrack_now
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -142,6 +143,7 @@ class ShipmentAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "status_reason", "last_event_at", "shipped_at", "delivered_at", "created_at",
                        "updated_at"]
     inlines = [ShipmentLineInline, EventInline]
+    actions = [retrack_now]
 
 
 @admin.register(m.TrackingEvent)

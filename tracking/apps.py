@@ -23,3 +23,4 @@ class TrackingConfig(AppConfig):
 
         webhook_receivers.connect()
         edd_receivers.connect()
+        from . import receivers  # noqa: F401  (connects model-signal receivers)

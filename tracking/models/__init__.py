@@ -1,12 +1,18 @@
+from .carrier_accounts import CarrierAccount
 from .catalog import Product, ProductVariant
 from .delays import DelayCase
 from .edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
+from .ingest import InboundWebhook, PendingEvent, ShipmentPollState
 from .merchants import Customer, Merchant
 from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from .orders import Order, OrderLine
 from .shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
+    "CarrierAccount",
+    "InboundWebhook",
+    "PendingEvent",
+    "ShipmentPollState",
     "Customer",
     "DelayCase",
     "EddBacktestRun",
