@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import pgettext
 
 from ..carriers import status as st
@@ -53,6 +53,11 @@ REASON_LABELS = {
     "held_for_payment": gettext_lazy("The parcel is held until a payment is made."),
     "other": gettext_lazy("The carrier reported a problem."),
 }
+
+# Django's own catalogue spells Korean weekday abbreviations in full ("화요일"); listing them here
+# puts them in our catalogue, which takes precedence, so "D" prints the customary "화".
+WEEKDAY_ABBREVIATIONS = [gettext_noop("Mon"), gettext_noop("Tue"), gettext_noop("Wed"), gettext_noop("Thu"),
+                         gettext_noop("Fri"), gettext_noop("Sat"), gettext_noop("Sun")]
 
 # Confidence (0..1 from the EDD engine) → the word we dare to use.
 HIGH_CONFIDENCE = 0.8

@@ -174,7 +174,9 @@ def delivery_change(request, token: str, tracking_number: str):
         return HttpResponse(html, status=400)
     try:
         delivery_request_submit(
-            shipment=shipment, kind=form.cleaned_data["kind"], idempotency_key=form.cleaned_data["idempotency_key"],
+            # Per choice: a repeated click dedupes, while a different choice from the same page still counts.
+            shipment=shipment, kind=form.cleaned_data["kind"],
+            idempotency_key=f'{form.cleaned_data["kind"]}:{form.cleaned_data["idempotency_key"]}',
             requested_date=form.cleaned_data.get("requested_date"),
             pickup_point_id=form.cleaned_data.get("pickup_point") or "",
             pickup_point_label=form.pickup_point_label(), instructions=form.cleaned_data.get("instructions") or "",
