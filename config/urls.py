@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
     path("api/", include("config.api_urls")),
+    path("", include("tracking.urls")),
     path("", include("tracking.recommendations.urls")),
 ]
 

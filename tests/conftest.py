@@ -20,6 +20,10 @@ def _celery_eager(request):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters and cached pages must not leak from one test into the next."""
+    from tracking.page import rendering
+
     cache.clear()
+    rendering.clear_local_pages()
     yield
     cache.clear()
+    rendering.clear_local_pages()

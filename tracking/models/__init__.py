@@ -3,6 +3,7 @@ from .catalog import Product, ProductVariant
 from .delays import DelayCase
 from .edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
 from .ingest import InboundWebhook, PendingEvent, ShipmentPollState
+from .delivery_requests import DeliveryRequest, DeliveryRequestEvent
 from .merchants import Customer, Merchant
 from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from .orders import Order, OrderLine
@@ -17,6 +18,8 @@ __all__ = [
     "DelayCase",
     "EddBacktestRun",
     "LaneTransitStats",
+    "DeliveryRequest",
+    "DeliveryRequestEvent",
     "Merchant",
     "MerchantShippingSettings",
     "NotificationCategory",
