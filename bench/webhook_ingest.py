@@ -213,10 +213,12 @@ def wait_processed(timeout=300):
 
 
 def main():
+    global PORT
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/ds_ingest")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2")
+    parser.add_argument("--port", type=int, default=PORT, help="port gunicorn listens on (127.0.0.1)")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread keeps connections alive)")
@@ -225,6 +227,7 @@ def main():
     parser.add_argument("--processes", type=int, default=2, help="load generator processes")
     parser.add_argument("--threads", type=int, default=6, help="connections per load generator process")
     args = parser.parse_args()
+    PORT = args.port  # read by the load-generator processes too (fork start method)
 
     env = configure(args)
     account = make_account()

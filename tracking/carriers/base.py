@@ -58,11 +58,20 @@ class InvalidRequest(CarrierError):
 
 class WebhookRejected(CarrierError):
     """An incoming webhook failed verification or could not be understood. ``status`` is the HTTP
-    status to answer with (400 bad body, 401 bad signature, 413 too large, 422 unknown shape)."""
+    status to answer with (400 bad body, 401 bad signature, 413 too large, 422 unknown shape).
 
-    def __init__(self, message: str, *, status: int = 400):
+    ``reason_code`` says why in a word the ingestion log can rely on (one of the REASON_* values
+    below, or "" when the adapter does not say); the message stays free text for people."""
+
+    REASON_SIGNATURE = "signature"  # missing, malformed or wrong signature / token / secret
+    REASON_STALE = "stale"  # signed timestamp outside the allowed window (a replay or a slow clock)
+    REASON_BODY = "body"  # not JSON, unreadable
+    REASON_SHAPE = "shape"  # JSON the adapter does not understand
+
+    def __init__(self, message: str, *, status: int = 400, reason_code: str = ""):
         super().__init__(message)
         self.status = status
+        self.reason_code = reason_code
 
 
 # --- Data -----------------------------------------------------------------------------------------

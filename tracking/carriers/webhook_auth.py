@@ -10,7 +10,8 @@ def require_secrets(credentials: CarrierCredentials) -> tuple[str, ...]:
     secrets = credentials.webhook_secrets
     if not secrets:
         # Fail closed: an account without a secret cannot tell a carrier from anyone else.
-        raise WebhookRejected("no webhook secret configured for this carrier account", status=401)
+        raise WebhookRejected("no webhook secret configured for this carrier account", status=401,
+                              reason_code=WebhookRejected.REASON_SIGNATURE)
     return secrets
 
 

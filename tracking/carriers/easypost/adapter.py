@@ -76,11 +76,13 @@ class EasyPostAdapter(CarrierAdapter):
         secrets = require_secrets(self.credentials)
         offered = header(headers, SIGNATURE_HEADER).strip()
         if not offered:
-            raise WebhookRejected(f"missing {SIGNATURE_HEADER}", status=401)
+            raise WebhookRejected(f"missing {SIGNATURE_HEADER}", status=401,
+                                  reason_code=WebhookRejected.REASON_SIGNATURE)
         if not offered.lower().startswith(SIGNATURE_PREFIX):
             raise WebhookRejected(f"{SIGNATURE_HEADER} is not {SIGNATURE_PREFIX}<hex>", status=400)
         if not matches_any(offered.lower(), [signature(secret, body) for secret in secrets]):
-            raise WebhookRejected("signature does not match", status=401)
+            raise WebhookRejected("signature does not match", status=401,
+                                  reason_code=WebhookRejected.REASON_SIGNATURE)
 
     def parse_webhook(self, *, headers, body):
         return parse.parse_event(load_json_object(body))

@@ -51,7 +51,8 @@ def verify(
     raw_timestamp = header(headers, TIMESTAMP_HEADER).strip()
     raw_signature = header(headers, SIGNATURE_HEADER).strip()
     if not raw_timestamp or not raw_signature:
-        raise WebhookRejected("missing X-Mock-Timestamp or X-Mock-Signature", status=401)
+        raise WebhookRejected("missing X-Mock-Timestamp or X-Mock-Signature", status=401,
+                              reason_code=WebhookRejected.REASON_SIGNATURE)
     if not (raw_timestamp.isascii() and raw_timestamp.isdigit()) or len(raw_timestamp) > 12:
         raise WebhookRejected("X-Mock-Timestamp is not unix seconds", status=400)
     offered = []
@@ -64,11 +65,13 @@ def verify(
         raise WebhookRejected("X-Mock-Signature has no v1= signature", status=400)
     secrets = [s for s in (credentials.webhook_secret, *credentials.previous_webhook_secrets) if s]
     if not secrets:
-        raise WebhookRejected("no webhook secret configured for this carrier account", status=401)
+        raise WebhookRejected("no webhook secret configured for this carrier account", status=401,
+                              reason_code=WebhookRejected.REASON_SIGNATURE)
     timestamp = int(raw_timestamp)
     current = time.time() if now is None else now
     if abs(current - timestamp) > tolerance:
-        raise WebhookRejected("timestamp outside the allowed window", status=401)
+        raise WebhookRejected("timestamp outside the allowed window", status=401,
+                              reason_code=WebhookRejected.REASON_STALE)
     matched = False
     for secret in secrets:
         expected = signature(secret, body, timestamp)
@@ -76,7 +79,7 @@ def verify(
             # No early exit: every pair is compared so timing does not reveal which secret matched.
             matched |= hmac.compare_digest(expected.encode(), candidate.encode("ascii", "replace"))
     if not matched:
-        raise WebhookRejected("signature does not match", status=401)
+        raise WebhookRejected("signature does not match", status=401, reason_code=WebhookRejected.REASON_SIGNATURE)
 
 
 # --- Payloads -------------------------------------------------------------------------------------

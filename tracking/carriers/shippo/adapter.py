@@ -68,9 +68,11 @@ class ShippoAdapter(CarrierAdapter):
     def verify_webhook(self, *, headers, body, url_token=""):
         secrets = require_secrets(self.credentials)
         if not isinstance(url_token, str) or not url_token:
-            raise WebhookRejected("missing webhook token in the URL", status=401)
+            raise WebhookRejected("missing webhook token in the URL", status=401,
+                                  reason_code=WebhookRejected.REASON_SIGNATURE)
         if not matches_any(url_token, list(secrets)):
-            raise WebhookRejected("webhook token does not match", status=401)
+            raise WebhookRejected("webhook token does not match", status=401,
+                                  reason_code=WebhookRejected.REASON_SIGNATURE)
 
     def parse_webhook(self, *, headers, body):
         return parse.parse_webhook(load_json_object(body), body, carrier_url=self.tracking_url)
