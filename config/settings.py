@@ -312,6 +312,11 @@ DOORSTEP_WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("DOORSTEP_WEBHOOK_SECR
 # Accepted deliveries still unprocessed after this long are re-enqueued (the broker was down).
 DOORSTEP_WEBHOOK_SWEEP_AFTER = timedelta(minutes=env.int("DOORSTEP_WEBHOOK_SWEEP_AFTER_MINUTES", default=5))
 DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_WEBHOOK_MAX_ATTEMPTS", default=8)
+# Accepted deliveries are processed by a "drain" task each web process publishes at most once per this
+# many ms (one publish per delivery costs the acknowledgement more than everything else); 0 = one task
+# per delivery. Processing starts within about this long of receipt. DRAIN_BATCH: rows per drain task.
+DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = env.int("DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS", default=1000)
+DOORSTEP_WEBHOOK_DRAIN_BATCH = env.int("DOORSTEP_WEBHOOK_DRAIN_BATCH", default=500)
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)

@@ -26,6 +26,7 @@ def purge_idempotency_records() -> int:
 from .webhooks_out import tasks as _webhooks_out_tasks  # noqa: E402,F401
 # Carrier ingestion tasks live in their own module; importing them here registers them with Celery.
 from .tasks_ingest import (  # noqa: E402,F401
+    drain_inbound_webhooks,
     expire_stale_shipments,
     poll_due_shipments,
     poll_shipment_batch,

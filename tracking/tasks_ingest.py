@@ -9,7 +9,7 @@ from django.db import OperationalError
 from .carriers.base import CarrierError
 from .locks import single_run
 from .models import Shipment
-from .services import polling, webhooks
+from .services import polling, webhook_drain, webhooks
 from .services.orphans import orphan_events_attach_stragglers
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,15 @@ RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "retry_backof
 def process_inbound_webhook(inbound_id: int, force: bool = False) -> dict:
     outcome = webhooks.inbound_webhook_process(inbound_id=inbound_id, force=force)
     return {"processed": outcome.processed, "created": outcome.created, "orphaned": outcome.orphaned}
+
+
+# Idempotent like the per-row task: rows are claimed with SKIP LOCKED and processed ones skipped.
+@shared_task(acks_late=True, **RETRY)
+def drain_inbound_webhooks() -> dict:
+    outcome = webhook_drain.inbound_webhooks_drain()
+    if outcome.more:
+        drain_inbound_webhooks.apply_async(retry=False)  # a full batch: carry on at once
+    return {"processed": outcome.processed, "skipped": outcome.skipped, "failed": outcome.failed}
 
 
 @shared_task(acks_late=True)

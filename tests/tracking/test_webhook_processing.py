@@ -123,11 +123,15 @@ def test_orphans_of_one_merchant_never_attach_to_another(account, deliver):
     assert PendingEvent.objects.filter(attached_at__isnull=True).count() == 2
 
 
-def test_sweeper_enqueues_deliveries_the_broker_never_got(client, account, settings,
+@pytest.mark.parametrize("drain_window_ms", [0, 1000])  # one task per delivery, coalesced drains
+def test_sweeper_enqueues_deliveries_the_broker_never_got(client, account, settings, drain_window_ms,
                                                           django_capture_on_commit_callbacks):
+    settings.DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = drain_window_ms
     shipment, events = parcel(account)
     body = webhook_payload(shipment.tracking_number, events, "dlv_lost")
-    with um.patch("tracking.tasks_ingest.process_inbound_webhook.apply_async", side_effect=ConnectionError("down")):
+    down = ConnectionError("down")
+    with um.patch("tracking.tasks_ingest.process_inbound_webhook.apply_async", side_effect=down), \
+            um.patch("tracking.tasks_ingest.drain_inbound_webhooks.apply_async", side_effect=down):
         with django_capture_on_commit_callbacks(execute=True):
             assert post(client, account, body, signed(body)).status_code == 202  # still acknowledged
     row = InboundWebhook.objects.get()

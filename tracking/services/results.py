@@ -73,12 +73,9 @@ def tracking_result_apply(*, merchant_id: int, carrier: str, result: TrackingRes
                                        events=events, source=source, inbound=inbound,
                                        estimated_delivery=result.estimated_delivery)
         return ApplyOutcome(None, 0, orphaned)
-    # Replays are common (carrier retries, poll after webhook): drop what the log already holds with one
-    # query, so a replay costs no per-event work at all.
-    known = set(TrackingEvent.objects.filter(shipment=shipment, dedupe_key__in=[event_dedupe_key(e) for e in events])
-                .values_list("dedupe_key", flat=True)) if events else set()
-    fresh = [e for e in events if event_dedupe_key(e) not in known]
-    created = shipment_add_events(shipment=shipment, events=fresh, source=source) if fresh else 0
+    # Replays are common (carrier retries, poll after webhook): shipment_add_events drops what the log
+    # already holds with one query, so a replay costs no per-event work at all.
+    created = shipment_add_events(shipment=shipment, events=events, source=source) if events else 0
     shipment_set_carrier_estimate(shipment=shipment, estimated_delivery=result.estimated_delivery)
     return ApplyOutcome(shipment.pk, created, 0)
 

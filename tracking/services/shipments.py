@@ -51,9 +51,14 @@ def shipment_add_events(*, shipment: Shipment, events: list[NewEvent], source: s
     for event in events:
         if event.status not in st.ALL:
             raise ValueError(f"non-canonical status {event.status!r}")
-        key = event_dedupe_key(event)
-        if TrackingEvent.objects.filter(shipment=shipment, dedupe_key=key).exists():
+    # One query for what the log already holds; a concurrent duplicate still hits the constraint below.
+    keys = [event_dedupe_key(event) for event in events]
+    known = set(TrackingEvent.objects.filter(shipment=shipment, dedupe_key__in=keys)
+                .values_list("dedupe_key", flat=True)) if keys else set()
+    for event, key in zip(events, keys):
+        if key in known:
             continue
+        known.add(key)  # the same event twice in one batch is stored once
         try:
             with transaction.atomic():
                 TrackingEvent.objects.create(
@@ -86,7 +91,9 @@ def shipment_refresh_status(*, shipment: Shipment) -> bool:
     The row is locked so two workers applying events to one parcel cannot interleave their reads.
     """
     locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    events = list(locked.events.only("occurred_at", "status", "reason"))
+    # Plain rows, not instances: events.only(...) would re-fetch the deferred shipment_id of every event.
+    events = list(TrackingEvent.objects.filter(shipment_id=locked.pk)
+                  .values_list("occurred_at", "status", "reason", named=True))
     derived = st.derive_status(events)
     old_status = locked.status
     locked.status = derived.status

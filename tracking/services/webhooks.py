@@ -24,6 +24,7 @@ from ..carriers.base import CarrierAdapter, TrackingResult, WebhookRejected
 from ..carriers.registry import UnknownCarrier, adapter_class
 from ..models import CarrierAccount, InboundWebhook, TrackingEvent
 from .results import tracking_result_apply
+from .webhook_drain import webhook_processing_request
 
 logger = logging.getLogger(__name__)
 V = InboundWebhook.Verdict
@@ -195,7 +196,7 @@ def _accept(*, account, public_id, headers, body, remote_addr, provider_event_id
         with guard:
             row = _log(account=account, public_id=public_id, headers=headers, body=body, body_size=len(body),
                        remote_addr=remote_addr, verdict=V.ACCEPTED, reason="", provider_event_id=provider_event_id)
-            transaction.on_commit(lambda: enqueue_processing(row.pk))
+            transaction.on_commit(lambda: webhook_processing_request(row.pk))
     except IntegrityError:
         # The carrier retried a delivery we already hold (same provider event id): log and acknowledge.
         row = _log(account=account, public_id=public_id, headers=headers, body=body, body_size=len(body),
@@ -226,12 +227,15 @@ class ProcessOutcome:
     error: str = ""
 
 
-def inbound_webhook_process(*, inbound_id: int, force: bool = False) -> ProcessOutcome:
+def inbound_webhook_process(*, inbound_id: int, force: bool = False, skip_locked: bool = False,
+                            adapters: dict | None = None) -> ProcessOutcome:
     """Parse a stored, accepted delivery and apply it. Idempotent: a processed row is skipped unless
     ``force``; re-applying is harmless anyway because events are deduplicated. Concurrent calls for
-    one row queue on its row lock."""
+    one row queue on its row lock, or with ``skip_locked`` give up on it (a drain leaves the row to
+    whoever holds it). ``adapters`` caches account id -> (account, adapter) across calls."""
     try:
-        return _process(inbound_id=inbound_id, force=force)
+        return _process(inbound_id=inbound_id, force=force, skip_locked=skip_locked,
+                        adapters={} if adapters is None else adapters)
     except Exception as exc:
         InboundWebhook.objects.filter(pk=inbound_id).update(
             processing_error=_clean(repr(exc), 2000), processing_attempts=F("processing_attempts") + 1)
@@ -239,12 +243,19 @@ def inbound_webhook_process(*, inbound_id: int, force: bool = False) -> ProcessO
 
 
 @transaction.atomic
-def _process(*, inbound_id: int, force: bool) -> ProcessOutcome:
-    row = InboundWebhook.objects.select_for_update().get(pk=inbound_id)
+def _process(*, inbound_id: int, force: bool, skip_locked: bool, adapters: dict) -> ProcessOutcome:
+    if skip_locked:
+        row = InboundWebhook.objects.select_for_update(skip_locked=True).filter(pk=inbound_id).first()
+        if row is None:
+            return ProcessOutcome(False)
+    else:
+        row = InboundWebhook.objects.select_for_update().get(pk=inbound_id)
     if row.verdict != V.ACCEPTED or (row.processed_at is not None and not force):
         return ProcessOutcome(False)
-    account = CarrierAccount.objects.get(pk=row.account_id)
-    adapter: CarrierAdapter = adapter_class(account.carrier)(account.credentials())
+    if row.account_id not in adapters:
+        account = CarrierAccount.objects.get(pk=row.account_id)
+        adapters[row.account_id] = (account, adapter_class(account.carrier)(account.credentials()))
+    account, adapter = adapters[row.account_id]
     results = adapter.parse_webhook(headers=CaseInsensitiveMapping(row.headers), body=bytes(row.body))
     created = orphaned = 0
     # One lock order for every worker: parcels by tracking number.
