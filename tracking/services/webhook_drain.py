@@ -54,9 +54,15 @@ def webhook_processing_request(inbound_id: int) -> bool:
         except Exception:
             logger.warning("could not enqueue a webhook drain; the sweeper will pick up %s", inbound_id, exc_info=True)
             return False
-        if not drain_inbound_webhooks.app.conf.task_always_eager:  # eager: it has already run
+        if not _published_tasks_run_inline():  # eager: the drain has already run, none is due
             _drain_due_after = now + window / 2
         return True
+
+
+def _published_tasks_run_inline() -> bool:
+    from ..tasks_ingest import drain_inbound_webhooks
+
+    return bool(drain_inbound_webhooks.app.conf.task_always_eager)
 
 
 def drain_schedule_forget() -> None:
