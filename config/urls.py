@@ -12,4 +12,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
+    path("returns/", include("returns.urls")),
 ]
