@@ -13,4 +13,5 @@ urlpatterns = [
     path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
     path("returns/", include("returns.urls")),
+    path("", include("tracking.urls")),
 ]
