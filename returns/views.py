@@ -15,8 +15,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracking.models import Merchant, Order
-from tracking.shopper_lookup import LookupLimiter, client_ip, order_lookup
+from tracking.models import Order
+from tracking.page import ratelimit
+from tracking.page.selectors import merchant_for_lookup, orders_matching
 from tracking.tokens import BadToken, ExpiredToken, read_token
 
 from . import policy as engine
@@ -32,27 +33,32 @@ from .states import PROGRESS
 from .tokens import read_return_token, return_token
 
 SESSION_KEY = "returns_drafts"
-# Failures count against the same budget as the tracking page's lookup: one order, one limit.
-limiter = LookupLimiter("order")
 
 
 # --- Entry points ------------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def start(request):
-    merchant = Merchant.objects.filter(slug=request.GET.get("shop", "")).first() if request.GET.get("shop") else None
+    """Order number + email or postal code. Same selector and failure counters as the tracking page's
+    lookup, so a wrong answer and an unknown order look alike and share one rate limit."""
+    slug = request.GET.get("shop", "")[:50]
+    merchant = merchant_for_lookup(slug or None)
     form = LookupForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        ip, number = client_ip(request), request.POST.get("number", "")
-        if limiter.blocked(ip=ip, number=number):
+        number = str(request.POST.get("number", ""))[:64]
+        keys = ratelimit.lookup_keys(ip=ratelimit.client_ip(request), scope=merchant.slug if merchant else "*",
+                                     number=number)
+        if ratelimit.is_blocked(keys):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
             status = 429
         elif form.is_valid():
-            order = order_lookup(number=form.cleaned_data["number"], answer=form.cleaned_data["answer"],
-                                 merchant=merchant)
-            if order is not None:
-                return _begin(request, order)
-            limiter.fail(ip=ip, number=number)
+            orders = orders_matching(number=form.cleaned_data["number"], secret=form.cleaned_data["answer"],
+                                     merchant=merchant)
+            if len(orders) == 1:
+                return _begin(request, orders[0])
+            # Unknown, wrong answer, or the same number+email at two stores: ask for the store's own link.
+            if not orders:
+                ratelimit.record_failure(keys)
             form.add_error(None, _("We couldn't find an order with those details. Check the order number and "
                                    "the email or postal code."))
             status = 400
