@@ -13,5 +13,6 @@ urlpatterns = [
     path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
     path("returns/", include("returns.urls")),
+    path("api/", include("config.api_urls")),
     path("", include("tracking.urls")),
 ]

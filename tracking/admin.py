@@ -160,3 +160,7 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+# Admin modules owned by other areas register themselves on import.
+from . import admin_api  # noqa: E402,F401
+from .webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401

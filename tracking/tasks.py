@@ -32,3 +32,16 @@ def forward_delivery_request(self, request_id: int) -> None:
             return
         delay = exc.retry_after or min(600, 30 * 2 ** self.request.retries)
         raise self.retry(exc=exc, countdown=delay * random.uniform(0.8, 1.2))
+
+@shared_task
+def purge_idempotency_records() -> int:
+    """Idempotency keys are honoured for 24 h; older records only take space."""
+    from .apikit.idempotency import idempotency_records_purge
+    from .locks import single_run
+
+    with single_run("beat:purge_idempotency_records", timeout=600) as mine:
+        return idempotency_records_purge() if mine else 0
+
+
+# Registers the outgoing-webhook tasks with workers (autodiscovery only imports tracking.tasks).
+from .webhooks_out import tasks as _webhooks_out_tasks  # noqa: E402,F401

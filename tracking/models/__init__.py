@@ -22,3 +22,8 @@ __all__ = [
     "ShipmentLine",
     "TrackingEvent",
 ]
+
+from .api_access import ApiKey, IdempotencyRecord  # noqa: E402
+from .webhooks_out import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402
+
+__all__ += ["ApiKey", "IdempotencyRecord", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
