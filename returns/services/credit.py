@@ -13,6 +13,7 @@ from ..models import Refund, ReturnRequest, StoreCreditAccount, StoreCreditEntry
 from ..selectors import store_credit_balance
 from .refunds import has_live_refund, ledger_charge, refund_key
 from .transitions import actor_name, log_note
+from .webhooks import return_webhook_emit
 
 
 def store_credit_account(*, customer: Customer) -> StoreCreditAccount:
@@ -49,6 +50,9 @@ def return_credit(*, rr: ReturnRequest, by, amount: Decimal | None = None, with_
         note=f"Return {locked.rma}" + (f" (incl. {bonus} bonus)" if bonus else ""),
     )
     log_note(locked, by=by, note=f"Store credit {base + bonus} {locked.currency} issued to {account.code}.")
+    return_webhook_emit(rr=locked, event_type="return.refunded", refund={
+        "kind": "store_credit", "amount": str(base), "bonus": str(bonus), "currency": locked.currency,
+        "reference": account.code})
     from .workflow import return_finish_if_ready
 
     return_finish_if_ready(rr=locked)

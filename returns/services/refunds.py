@@ -25,6 +25,7 @@ from ..models import Refund, RefundLedger, ReturnRequest
 from ..payments.base import GatewayError, RefundRequestData
 from ..payments.registry import UnknownGateway, get_gateway
 from .transitions import actor_name, log_note
+from .webhooks import return_webhook_emit
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,8 @@ def _refund_succeeded(refund: Refund, reference: str) -> Refund:
     locked.save(update_fields=["status", "gateway_reference", "completed_at", "error"])
     rr = ReturnRequest.objects.select_for_update().get(pk=locked.return_request_id)
     log_note(rr, by="system", note=f"Refund {reference} of {locked.amount} {locked.currency} sent.")
+    return_webhook_emit(rr=rr, event_type="return.refunded", refund={
+        "kind": locked.kind, "amount": str(locked.amount), "currency": locked.currency, "reference": reference})
     from .workflow import return_finish_if_ready
 
     return_finish_if_ready(rr=rr)

@@ -39,6 +39,7 @@ from .notify import return_notify
 from .policy import return_policy_ensure
 from .refunds import has_live_refund, return_refund
 from .transitions import apply_transition, log_note
+from .webhooks import return_webhook_emit
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +167,7 @@ def return_request(
     ReturnEvent.objects.create(return_request=rr, from_status="", to_status=ReturnStatus.REQUESTED,
                                actor=ReturnEvent.Actor.SHOPPER, note=comment[:500])
     return_notify(rr, "return_requested")
+    return_webhook_emit(rr=rr, event_type="return.requested")
     if approval.auto:
         try:
             with transaction.atomic():
@@ -192,6 +194,7 @@ def return_approve(*, rr: ReturnRequest, by, note: str = "") -> ReturnRequest:
     apply_transition(locked, ReturnStatus.APPROVED, by=by, note=note)
     return_label_create(rr=locked, policy=return_policy_ensure(merchant=locked.merchant))
     return_notify(locked, "return_approved")
+    return_webhook_emit(rr=locked, event_type="return.approved")
     return locked
 
 
@@ -206,6 +209,7 @@ def return_reject(*, rr: ReturnRequest, by, reason: str) -> ReturnRequest:
     if locked.resolution == Resolution.EXCHANGE:
         exchange_release_stock(rr=locked, by=by)
     return_notify(locked, "return_rejected")
+    return_webhook_emit(rr=locked, event_type="return.rejected")
     return locked
 
 
@@ -238,6 +242,7 @@ def return_mark_received(*, rr: ReturnRequest, by, note: str = "") -> ReturnRequ
     if locked.merchant.return_policy.refund_timing in (RefundTiming.FIRST_SCAN, RefundTiming.ON_RECEIPT):
         _release_quietly(locked, by=by)
     return_notify(locked, "return_received")
+    return_webhook_emit(rr=locked, event_type="return.received")
     return locked
 
 
