@@ -1,5 +1,6 @@
 """Fixtures for the returns tests: a merchant with its policy, a delivered two-line order paid by the
 mock gateway, and helpers to walk a return through its life."""
+import datetime
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,7 +32,9 @@ def _private_media(settings, tmp_path):
 
 @pytest.fixture
 def merchant(db):
-    return MerchantFactory(slug="acme", name="Acme", currency="KRW", country="KR")
+    # Equal quiet-hour bounds = no quiet hours, so emails go out whatever the time the suite runs.
+    return MerchantFactory(slug="acme", name="Acme", currency="KRW", country="KR",
+                           quiet_hours_start=datetime.time(0), quiet_hours_end=datetime.time(0))
 
 
 @pytest.fixture
