@@ -15,4 +15,5 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("api/", include("config.api_urls")),
     path("", include("tracking.urls")),
+    path("", include("tracking.recommendations.urls")),
 ]

@@ -45,3 +45,5 @@ def purge_idempotency_records() -> int:
 
 # Registers the outgoing-webhook tasks with workers (autodiscovery only imports tracking.tasks).
 from .webhooks_out import tasks as _webhooks_out_tasks  # noqa: E402,F401
+# Registers the recommendation tasks with Celery (autodiscovery only imports <app>.tasks).
+from .recommendations import tasks as _recommendation_tasks  # noqa: E402,F401

@@ -27,3 +27,21 @@ from .api_access import ApiKey, IdempotencyRecord  # noqa: E402
 from .webhooks_out import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402
 
 __all__ += ["ApiKey", "IdempotencyRecord", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
+# Recommendations keep their models beside their code (tracking/recommendations/); registered here.
+from tracking.recommendations.models import (  # noqa: E402
+    OfferImpression,
+    PostPurchaseOffer,
+    ProductRecommendation,
+    RecommendationClick,
+    RecommendationImpression,
+    RecommendationSettings,
+)
+
+__all__ += [
+    "OfferImpression",
+    "PostPurchaseOffer",
+    "ProductRecommendation",
+    "RecommendationClick",
+    "RecommendationImpression",
+    "RecommendationSettings",
+]
