@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from returns.models import ReturnPolicy
 from returns.payments.mock import MockGateway
@@ -19,6 +19,13 @@ from tests.factories import (
     ShipmentLineFactory,
 )
 from tracking.carriers import status as st
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """A request in Korean leaves the language active in this thread; messages are asserted in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
