@@ -309,6 +309,7 @@ DOORSTEP_TRUSTED_PROXY_HOPS = env.int("DOORSTEP_TRUSTED_PROXY_HOPS", default=0)
 DOORSTEP_PAGE_CACHE_SECONDS = env.int("DOORSTEP_PAGE_CACHE_SECONDS", default=600)
 # Paths served without the shopper Content-Security-Policy (their pages carry inline scripts).
 DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/admin/", "/api/"])
+
 # --- Recommendations (tracking/recommendations) ------------------------------------------------------
 # Orders older than this many days are not used for training (0 = all history).
 DOORSTEP_RECS_HISTORY_DAYS = env.int("DOORSTEP_RECS_HISTORY_DAYS", default=365)

@@ -3,7 +3,9 @@
 Each email announces one fact and its dedupe key names that fact, so a replayed carrier event, a
 retried task or a second worker asks again and nothing is sent twice:
 
-* shipped            shipment:<id>:shipped                   first move out of pending/info_received
+* shipped            shipment:<id>:shipped                   first move out of pending/info_received into
+                                                             in_transit (a first scan that is already "out
+                                                             for delivery" gets that email instead)
 * out for delivery   shipment:<id>:out_for_delivery:<date>   once per delivery day
 * failed attempt     shipment:<id>:failed_attempt:<when>     once per attempt
 * delivered          shipment:<id>:delivered
