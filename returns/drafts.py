@@ -45,12 +45,12 @@ class DraftState:
 
     def resolutions(self) -> list[tuple[str, str]]:
         order = self.draft.order
-        bonus = self.policy.store_credit_bonus_percent.normalize()
+        bonus = format(self.policy.store_credit_bonus_percent.normalize(), "f")  # 10.00 -> "10", not "1E+1"
         choices = []
         if order.payment_gateway and order.payment_reference:
             choices.append((Resolution.REFUND, _("Refund to my original payment")))
         credit = _("Store credit")
-        if bonus > 0:
+        if self.policy.store_credit_bonus_percent > 0:
             credit = _("Store credit with a %(bonus)s%% bonus") % {"bonus": bonus}
         choices.append((Resolution.STORE_CREDIT, credit))
         if self.policy.exchanges_enabled and self.chosen and all(opts for _l, opts in self.exchange_lines()):
