@@ -25,6 +25,7 @@ def shop(settings, tmp_path):
 
 
 def test_shopper_returns_two_items_for_store_credit_by_drop_off(page, live_server, shop):
+    page.set_default_timeout(30_000)  # a loaded CI machine renders slowly; the flow itself is what we test
     merchant, _policy = shop
     order = make_order(merchant)  # two lines: 25,000 × 1 and 12,500 × 2
     page.goto(f"{live_server.url}/returns/?shop=acme")
@@ -56,6 +57,7 @@ def test_shopper_returns_two_items_for_store_credit_by_drop_off(page, live_serve
 
 
 def test_staff_approves_receives_inspects_and_credits_in_admin(page, live_server, shop, django_user_model):
+    page.set_default_timeout(30_000)
     merchant, policy = shop
     policy.auto_approve = False
     policy.save()
