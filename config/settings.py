@@ -179,7 +179,7 @@ if REDIS_URL:
 else:
     # No server: kombu's filesystem transport in var/, shared by the web process, worker and beat.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -187,6 +187,8 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Worker remote-control mailboxes; kombu's default is ./control in the working directory.
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -260,6 +262,9 @@ DOORSTEP_WEBHOOKS_READ_TIMEOUT = env.int("DOORSTEP_WEBHOOKS_READ_TIMEOUT", defau
 # Carrier adapters by slug -> dotted path. A third party adds a carrier here without touching core code.
 DOORSTEP_CARRIERS = {
     "mock": "tracking.carriers.mock.MockCarrier",
+    "easypost": "tracking.carriers.easypost.EasyPostAdapter",
+    "shippo": "tracking.carriers.shippo.ShippoAdapter",
+    "dhl": "tracking.carriers.dhl.DHLAdapter",
 }
 DOORSTEP_CARRIERS.update(env.dict("DOORSTEP_EXTRA_CARRIERS", default={}))
 

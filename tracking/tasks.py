@@ -33,6 +33,7 @@ def forward_delivery_request(self, request_id: int) -> None:
         delay = exc.retry_after or min(600, 30 * 2 ** self.request.retries)
         raise self.retry(exc=exc, countdown=delay * random.uniform(0.8, 1.2))
 
+
 @shared_task
 def purge_idempotency_records() -> int:
     """Idempotency keys are honoured for 24 h; older records only take space."""

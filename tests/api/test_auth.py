@@ -102,3 +102,19 @@ def test_validation_problem_names_fields(api, variants):
     assert problem_fields(response) == {"number", "lines.1.quantity", "currency"}
     pointers = {e["pointer"] for e in response.json()["errors"]}
     assert "#/lines/1/quantity" in pointers
+
+
+def test_admin_creates_key_shown_once_and_revokes(admin_client, merchant):
+    response = admin_client.post("/admin/tracking/apikey/add/",
+                                 {"merchant": merchant.pk, "name": "Shop sync", "scope": "read"}, follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"] if str(m).startswith("Copy this API key")]
+    assert len(shown) == 1
+    raw_key = shown[0].split(": ")[-1]
+    key = ApiKey.objects.get()
+    assert key.scope == "read" and key.created_by is not None and raw_key.startswith(key.prefix)
+    assert api_key_authenticate(raw_key=raw_key) == key
+    page = admin_client.get(f"/admin/tracking/apikey/{key.pk}/change/").content.decode()
+    assert raw_key not in page and key.prefix in page
+    admin_client.post("/admin/tracking/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
+    assert api_key_authenticate(raw_key=raw_key) is None

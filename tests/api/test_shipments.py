@@ -130,3 +130,14 @@ def test_list_query_count_does_not_grow_with_rows(api, django_assert_max_num_que
         ShipmentFactory(order=OrderFactory(merchant=api.merchant))
     with django_assert_max_num_queries(6):
         assert len(api.get("/api/v1/shipments/?limit=25").json()["results"]) == 25
+
+
+def test_carrier_is_detected_when_omitted(api, order):
+    response = ship(api, carrier="", tracking_number="1Z999AA10123456784")
+    assert response.status_code == 201, response.json()
+    assert response.json()["carrier"] == "easypost"  # best-scoring detected adapter Doorstep has
+
+
+def test_undetectable_carrier_names_the_field(api, order):
+    response = ship(api, carrier="", tracking_number="ZZZZ-NOT-A-NUMBER")
+    assert response.status_code == 422 and problem_fields(response) == {"carrier"}

@@ -101,6 +101,9 @@ class ProductDetailApi(MerchantAPIView):
                    responses={201: ProductOutputSerializer, 200: ProductOutputSerializer})
     @idempotent
     def put(self, request, external_id: str):
-        serializer = ProductFieldsSerializer(data=request.data)
+        # The id comes from the path; validating it with the body gives it the same rules and error shape.
+        data = {**request.data, "external_id": external_id} if isinstance(request.data, dict) else request.data
+        serializer = ProductInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        return _upsert_response(self.merchant, _to_data(serializer.validated_data, external_id))
+        validated = dict(serializer.validated_data)
+        return _upsert_response(self.merchant, _to_data(validated, validated.pop("external_id")))

@@ -10,6 +10,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -143,6 +144,7 @@ def problem_exception_handler(exc, context):
     return Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
+@csrf_exempt  # any method may land here; an unknown URL must still answer 404, not a CSRF 403 page
 def api_not_found(request, *args, **kwargs):
     """Catch-all for unknown /api/ paths, so even a mistyped URL answers with a problem document."""
     body = problem_body(status_code=404, title=_TITLES[404], detail=f"No API endpoint at {request.path}.")

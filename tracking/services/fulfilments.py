@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from .. import signals
+from ..carriers.detect import detect_carriers
 from ..carriers.registry import available_carriers
 from ..errors import Conflict
 from ..models import Merchant, Order, Shipment, ShipmentLine
@@ -43,8 +44,6 @@ def carrier_resolve(*, tracking_number: str, carrier: str = "") -> str:
         if carrier not in known:
             raise ValidationError({"carrier": [f"Unknown carrier {carrier!r}. Known: {', '.join(sorted(known))}."]})
         return carrier
-    from ..carriers.detect import detect_carriers
-
     candidates = [(slug, score) for slug, score in detect_carriers(tracking_number) if slug in known]
     if not candidates:
         raise ValidationError({"carrier": ["Could not tell the carrier from the tracking number; give 'carrier'."]})
