@@ -24,6 +24,9 @@ class TrackingConfig(AppConfig):
         signals.shipment_status_changed.connect(shipping.on_status_changed, dispatch_uid="tracking.shipping_emails")
         signals.shipment_delayed.connect(shipping.on_delayed, dispatch_uid="tracking.delay_emails")
         from .apikit import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
-        from .webhooks_out import receivers
+        from .edd import receivers as edd_receivers
+        from .webhooks_out import receivers as webhook_receivers
 
-        receivers.connect()
+        webhook_receivers.connect()
+        edd_receivers.connect()
+        from . import receivers  # noqa: F401  (connects model-signal receivers)

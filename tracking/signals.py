@@ -12,6 +12,11 @@ enqueue Celery tasks safely. Keyword arguments:
   reason (a canonical reason or ""). Sent once per delay — when a DelayCase opens — never per event;
   the case row (tracking.models.DelayCase) has the promised date and the predicted window end.
 * shipment_created: shipment_id, merchant_id (a parcel was registered, e.g. through the API)
+* shipment_events_added: shipment_id, merchant_id, count (new events stored; replays add none and
+  send nothing). Sent after shipment_status_changed when both apply.
+* shipment_delayed: shipment_id, merchant_id, delay_case_id, kind ("predicted_late" | "delay_reason"),
+  reason (a canonical reason or ""). Sent once per delay — when a DelayCase opens — never per event;
+  the case row (tracking.models.DelayCase) has the promised date and the predicted window end.
 """
 from django.dispatch import Signal
 
@@ -22,3 +27,5 @@ shipment_exception = Signal()
 shipment_events_added = Signal()
 shipment_delayed = Signal()
 shipment_created = Signal()
+shipment_events_added = Signal()
+shipment_delayed = Signal()

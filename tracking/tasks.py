@@ -46,5 +46,15 @@ def purge_idempotency_records() -> int:
 
 # Registers the outgoing-webhook tasks with workers (autodiscovery only imports tracking.tasks).
 from .webhooks_out import tasks as _webhooks_out_tasks  # noqa: E402,F401
+# Carrier ingestion tasks live in their own module; importing them here registers them with Celery.
+from .tasks_ingest import (  # noqa: E402,F401
+    expire_stale_shipments,
+    poll_due_shipments,
+    poll_shipment_batch,
+    process_inbound_webhook,
+    retrack_shipment,
+    sweep_inbound_webhooks,
+)
+
 # Registers the recommendation tasks with Celery (autodiscovery only imports <app>.tasks).
 from .recommendations import tasks as _recommendation_tasks  # noqa: E402,F401

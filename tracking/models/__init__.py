@@ -1,15 +1,27 @@
+from .carrier_accounts import CarrierAccount
 from .catalog import Product, ProductVariant
 from .delivery_requests import DeliveryRequest, DeliveryRequestEvent
+from .delays import DelayCase
+from .edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
+from .ingest import InboundWebhook, PendingEvent, ShipmentPollState
 from .merchants import Customer, Merchant
 from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from .orders import Order, OrderLine
 from .shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
+    "CarrierAccount",
+    "InboundWebhook",
+    "PendingEvent",
+    "ShipmentPollState",
     "Customer",
     "DeliveryRequest",
     "DeliveryRequestEvent",
+    "DelayCase",
+    "EddBacktestRun",
+    "LaneTransitStats",
     "Merchant",
+    "MerchantShippingSettings",
     "NotificationCategory",
     "NotificationChannel",
     "NotificationLog",
