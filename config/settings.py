@@ -334,6 +334,20 @@ CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
     "schedule": 60.0,
 }
 
+# --- Returns --------------------------------------------------------------------------------------
+# Payment gateways for refunds by slug (Order.payment_gateway) -> dotted path; same pattern as carriers.
+DOORSTEP_PAYMENT_GATEWAYS = {
+    "mock": "returns.payments.mock.MockGateway",
+    "stripe": "returns.payments.stripe.StripeGateway",
+}
+DOORSTEP_PAYMENT_GATEWAYS.update(env.dict("DOORSTEP_EXTRA_PAYMENT_GATEWAYS", default={}))
+DOORSTEP_PAYMENT_CREDENTIALS = {"stripe": {"secret_key": env.str("STRIPE_SECRET_KEY", default="")}}
+# Shopper photos: largest upload accepted, and how many per return.
+DOORSTEP_RETURN_PHOTO_MAX_BYTES = env.int("DOORSTEP_RETURN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+DOORSTEP_RETURN_PHOTO_MAX_COUNT = env.int("DOORSTEP_RETURN_PHOTO_MAX_COUNT", default=5)
+# Business days a refund to a card takes to show up after we send it ("your refund will arrive by …").
+DOORSTEP_REFUND_ARRIVAL_DAYS = env.int("DOORSTEP_REFUND_ARRIVAL_DAYS", default=5)
+
 # --- Shopper tracking page ------------------------------------------------------------------------
 # Wrong order lookups allowed per client IP and per order number inside the window before a 429.
 DOORSTEP_LOOKUP_MAX_FAILURES = env.int("DOORSTEP_LOOKUP_MAX_FAILURES", default=5)
