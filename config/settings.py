@@ -308,10 +308,10 @@ DOORSTEP_EDD_API_CACHE_SECONDS = env.int("DOORSTEP_EDD_API_CACHE_SECONDS", defau
 # Fernet keys for carrier credentials at rest; the first encrypts, all decrypt. Empty: derived from SECRET_KEY.
 DOORSTEP_ENCRYPTION_KEYS = env.list("DOORSTEP_ENCRYPTION_KEYS", default=[])
 # After a webhook secret is rotated, the old one keeps verifying for this long (carrier dashboards lag).
-DOORSTEP_WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("DOORSTEP_WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
+DOORSTEP_WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("DOORSTEP_CARRIER_WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
 # Accepted deliveries still unprocessed after this long are re-enqueued (the broker was down).
-DOORSTEP_WEBHOOK_SWEEP_AFTER = timedelta(minutes=env.int("DOORSTEP_WEBHOOK_SWEEP_AFTER_MINUTES", default=5))
-DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_WEBHOOK_MAX_ATTEMPTS", default=8)
+DOORSTEP_WEBHOOK_SWEEP_AFTER = timedelta(minutes=env.int("DOORSTEP_CARRIER_WEBHOOK_SWEEP_AFTER_MINUTES", default=5))
+DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_CARRIER_WEBHOOK_MAX_ATTEMPTS", default=8)
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
