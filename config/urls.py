@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/", include("tracking.notifications.urls")),
+    path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
 ]
