@@ -64,7 +64,8 @@ def lane(shipment: Shipment) -> str:
 # --- the same rules as database expressions over Shipment rows ----------------------------------
 
 def shipment_aliases(tz_name: str) -> dict:
-    """Aliases to add with ``queryset.alias(**shipment_aliases(tz))`` before using the Q objects below."""
+    """Annotations to add with ``queryset.annotate(**shipment_aliases(tz))`` before using the Q objects below
+    (annotate, not alias: aggregates may not refer to aliases)."""
     start_f, end_f = window_fields()
     return {
         "delivered_day": TruncDate("delivered_at", tzinfo=zoneinfo.ZoneInfo(tz_name)),

@@ -23,7 +23,7 @@ from ._common import pct
 def _delivered(merchant: Merchant, start, end):
     return (Shipment.objects.filter(merchant=merchant, is_return=False, delivered_at__gte=start,
                                     delivered_at__lt=end)
-            .alias(**delivery.shipment_aliases(merchant.timezone)))
+            .annotate(**delivery.shipment_aliases(merchant.timezone)))
 
 
 _COUNTS = {
