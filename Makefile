@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test venv migrate demo worker serve check-deploy bench clean messages
+.PHONY: run test venv migrate demo check-deploy clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,7 @@ demo: migrate
 # Serve the demo with a Celery worker and beat alongside (embedded broker: no Redis, no PostgreSQL).
 run: demo
 	$(PY) manage.py collectstatic --no-input -v 0
-	@echo "Starting Celery worker + beat (logs: var/celery.log)"
-	@$(VENV)/bin/celery -A config worker --beat --concurrency 2 --loglevel INFO \
-		--schedule var/celerybeat-schedule > var/celery.log 2>&1 & echo $$! > var/celery.pid
-	@trap 'kill `cat var/celery.pid` 2>/dev/null; rm -f var/celery.pid' EXIT INT TERM; \
-		$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py devstack $(HOST):$(PORT)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -122,3 +122,26 @@ class TrackingEventFactory(factory.django.DjangoModelFactory):
     location = "Seoul, KR"
     source = m.TrackingEvent.Source.WEBHOOK
     dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+
+
+class NotificationLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.NotificationLog
+
+    order = factory.SubFactory(OrderFactory)
+    merchant = factory.SelfAttribute("order.merchant")
+    customer = factory.SelfAttribute("order.customer")
+    kind = "shipment_delivered"
+    category = m.NotificationCategory.SHIPPING
+    channel = m.NotificationChannel.EMAIL
+    recipient = factory.SelfAttribute("customer.email")
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+    send_after = factory.LazyFunction(timezone.now)
+
+
+class NotificationOptOutFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.NotificationOptOut
+
+    customer = factory.SubFactory(CustomerFactory)
+    category = m.NotificationCategory.SHIPPING

@@ -27,6 +27,8 @@ class MerchantAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "store_url", "faq_url", "default_locale", "timezone", "currency", "country"]}),
         ("Brand", {"fields": ["logo_url", "primary_color", "accent_color", "font"]}),
         ("Support contacts", {"fields": ["support_email", "support_phone", "support_url"]}),
+        ("Notifications", {"fields": ["quiet_hours_start", "quiet_hours_end"],
+                           "description": "Messages due in quiet hours (merchant time zone) wait until they end."}),
     ]
 
 

@@ -158,6 +158,17 @@ class DeliveryChange:
 
 
 @dataclass(frozen=True)
+class PickupPoint:
+    """A parcel shop or locker a failed delivery can be redirected to."""
+
+    id: str
+    name: str
+    address: str
+    postal_code: str
+    opening_hours: str = ""
+
+
+@dataclass(frozen=True)
 class DeliveryChangeResult:
     accepted: bool
     confirmation: str = ""
@@ -223,3 +234,17 @@ class CarrierAdapter:
 
     def request_delivery_change(self, change: DeliveryChange) -> DeliveryChangeResult:
         raise NotImplementedError(f"{self.slug} cannot change deliveries")
+
+    def pickup_points(self, postal_code: str) -> list[PickupPoint]:
+        """Where a failed delivery may be redirected near ``postal_code`` (empty when unsupported)."""
+        return []
+
+
+def header(headers: Mapping[str, str], name: str) -> str:
+    """Case-insensitive header lookup that works on plain dicts as well as Django's request.headers,
+    and on the odd non-string value a fuzzer or a broken proxy sends (treated as absent)."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() == wanted:
+            return value if isinstance(value, str) else ""
+    return ""

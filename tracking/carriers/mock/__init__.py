@@ -1,0 +1,40 @@
+"""The mock carrier: a deterministic, clock-driven scenario engine with every capability.
+
+The names below are the API other code relies on (ingestion, ``simulate_carrier``, returns, tests).
+"""
+from .adapter import MockCarrier, pickup_points
+from .scenarios import (
+    SCENARIOS,
+    STATUS_MAP,
+    all_scenario_events,
+    estimated_delivery,
+    is_mock_number,
+    make_tracking_number,
+    scenario_events,
+    scenario_for,
+)
+from .webhooks import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign_webhook,
+    simulate_deliveries,
+    webhook_payload,
+)
+
+__all__ = [
+    "MockCarrier",
+    "SCENARIOS",
+    "STATUS_MAP",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "all_scenario_events",
+    "estimated_delivery",
+    "is_mock_number",
+    "make_tracking_number",
+    "pickup_points",
+    "scenario_events",
+    "scenario_for",
+    "sign_webhook",
+    "simulate_deliveries",
+    "webhook_payload",
+]
