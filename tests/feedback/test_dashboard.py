@@ -117,8 +117,8 @@ def test_dashboard_query_count_does_not_grow_with_data(admin_client, two_shops, 
 def cases():
     shop = MerchantFactory()
     made = []
-    for due_offset in (-3, 5):
-        survey = make_survey(OrderFactory(merchant=shop), sent_at=timezone.now() - dt.timedelta(days=1))
+    for due_offset, number in ((-3, "CASE-OVERDUE"), (5, "CASE-LATER")):
+        survey = make_survey(OrderFactory(merchant=shop, number=number), sent_at=timezone.now() - dt.timedelta(days=1))
         response = answer(survey, 1, at=timezone.now())
         case = followup_open(survey=survey, response=response)
         FollowUpCase.objects.filter(pk=case.pk).update(due_date=timezone.localdate() + dt.timedelta(days=due_offset))
