@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tracking.page.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -253,3 +254,14 @@ CELERY_BEAT_SCHEDULE["feedback-send-due-surveys"] = {
     "task": "feedback.tasks.send_due_surveys",
     "schedule": env.float("DOORSTEP_SURVEY_SEND_INTERVAL", default=300.0),
 }
+
+# --- Shopper tracking page ------------------------------------------------------------------------
+# Wrong order lookups allowed per client IP and per order number inside the window before a 429.
+DOORSTEP_LOOKUP_MAX_FAILURES = env.int("DOORSTEP_LOOKUP_MAX_FAILURES", default=5)
+DOORSTEP_LOOKUP_WINDOW_SECONDS = env.int("DOORSTEP_LOOKUP_WINDOW_SECONDS", default=15 * 60)
+# Reverse proxies in front of Doorstep whose X-Forwarded-For is trusted for the client IP (0 = none).
+DOORSTEP_TRUSTED_PROXY_HOPS = env.int("DOORSTEP_TRUSTED_PROXY_HOPS", default=0)
+# How long a rendered order page stays cached (its key changes with the data anyway); 0 = no cache.
+DOORSTEP_PAGE_CACHE_SECONDS = env.int("DOORSTEP_PAGE_CACHE_SECONDS", default=600)
+# Paths served without the shopper Content-Security-Policy (their pages carry inline scripts).
+DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/admin/", "/api/"])

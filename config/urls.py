@@ -13,4 +13,5 @@ urlpatterns = [
     path("n/", include("tracking.notifications.urls")),
     path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
+    path("", include("tracking.urls")),
 ]

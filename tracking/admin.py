@@ -160,3 +160,5 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+from . import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)

@@ -17,3 +17,9 @@ class TrackingConfig(AppConfig):
     def ready(self):
         # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")
+
+        from . import signals
+        from .notifications import shipping
+
+        signals.shipment_status_changed.connect(shipping.on_status_changed, dispatch_uid="tracking.shipping_emails")
+        signals.shipment_delayed.connect(shipping.on_delayed, dispatch_uid="tracking.delay_emails")

@@ -1,4 +1,5 @@
 from .catalog import Product, ProductVariant
+from .delivery_requests import DeliveryRequest, DeliveryRequestEvent
 from .merchants import Customer, Merchant
 from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from .orders import Order, OrderLine
@@ -6,6 +7,8 @@ from .shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
     "Customer",
+    "DeliveryRequest",
+    "DeliveryRequestEvent",
     "Merchant",
     "NotificationCategory",
     "NotificationChannel",

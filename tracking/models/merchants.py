@@ -58,6 +58,31 @@ class Merchant(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        """Reject brand colours shoppers could not read (WCAG 2.1 AA), suggesting the nearest shade
+        that passes. Rejecting beats silently darkening: the merchant sees and owns the change."""
+        from ..branding import HEX_RE, TEXT_CONTRAST, UI_CONTRAST, contrast_ratio, darken_until
+
+        super().clean()
+        errors = {}
+        checks = (("primary_color", TEXT_CONTRAST, _("white button text")),
+                  ("accent_color", UI_CONTRAST, _("the white page background")))
+        for field, needed, against in checks:
+            value = getattr(self, field) or ""
+            if not HEX_RE.match(value):
+                continue  # the field's own validator reports the format
+            ratio = contrast_ratio(value, "#ffffff")
+            if ratio < needed:
+                errors[field] = ValidationError(
+                    _("%(value)s has a contrast of %(ratio).1f:1 against %(against)s; at least %(needed).1f:1 is "
+                      "needed. Try %(suggestion)s."),
+                    code="low_contrast",
+                    params={"value": value, "ratio": ratio, "against": against, "needed": needed,
+                            "suggestion": darken_until(value, ratio=needed)},
+                )
+        if errors:
+            raise ValidationError(errors)
+
 
 class Customer(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="customers")

@@ -1,0 +1,128 @@
+"""Building and caching the order page.
+
+The whole page is cached as HTML under a key that includes the order's data version
+(selectors.order_page_version), the language, the merchant-local date ("Arriving today" changes at
+midnight) and the path. A new event changes the version, so no process ever has to invalidate
+anything. The only per-visitor part, the CSRF token, is rendered as a sentinel and swapped in on
+every response, so a cached page never carries another visitor's token."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from ..carriers.registry import UnknownCarrier, get_adapter
+from ..models import DeliveryRequest, Order
+from . import presenters
+from .forms import DeliveryChangeForm
+from .hooks import order_links
+from .selectors import order_for_page, order_page_version
+
+CSRF_SENTINEL = "doorstep-csrf-sentinel-0f6c2a"
+TEMPLATE = "tracking/page/order.html"
+
+
+def local_today(tz_name: str) -> date:
+    return timezone.localtime(timezone.now(), presenters.merchant_zone_name(tz_name)).date()
+
+
+def form_prefix(tracking_number: str) -> str:
+    return f"dc-{tracking_number}"
+
+
+def pickup_points_for(shipment) -> list:
+    try:
+        return get_adapter(shipment.carrier).pickup_points(shipment.destination_postal_code or "")
+    except (UnknownCarrier, NotImplementedError):
+        return []
+
+
+def request_summary(request: DeliveryRequest) -> dict:
+    """What the shopper asked for and where it stands, in their language."""
+    from django.utils.translation import gettext as _
+
+    Kind, Status, Route = DeliveryRequest.Kind, DeliveryRequest.Status, DeliveryRequest.Route
+    if request.kind == Kind.RESCHEDULE and request.requested_date:
+        asked = _("Deliver on %(day)s") % {"day": presenters.format_day(request.requested_date)}
+    elif request.kind == Kind.REDIRECT:
+        asked = _("Take it to %(point)s") % {"point": request.pickup_point_label or request.pickup_point_id}
+    else:
+        asked = _("Instructions: %(text)s") % {"text": request.instructions}
+    if request.status == Status.CARRIER_CONFIRMED:
+        state = _("Confirmed by the carrier (reference %(ref)s).") % {"ref": request.carrier_confirmation}
+    elif request.status == Status.RESOLVED:
+        state = _("Done: the store's support team has arranged it.")
+    elif request.status == Status.IN_PROGRESS:
+        state = _("The store's support team is working on it.")
+    elif request.route == Route.CARRIER:
+        state = _("Sent to the carrier, waiting for their confirmation.")
+    else:
+        state = _("Received: the store's support team will arrange it with the carrier.")
+    return {"asked": asked, "state": state, "status": request.status}
+
+
+def build_context(order: Order, *, token: str, today: date, bound_forms: dict | None = None) -> dict:
+    tz = presenters.merchant_zone(order.merchant)
+    parcels = []
+    for index, shipment in enumerate(order.shipments.all(), start=1):
+        parcel = presenters.parcel_for(shipment, index=index, tz=tz, today=today)
+        requests = list(shipment.delivery_requests.all())
+        parcel.request = request_summary(requests[0]) if requests else None
+        parcel.form = None
+        if parcel.can_change_delivery:
+            parcel.form = (bound_forms or {}).get(shipment.tracking_number) or DeliveryChangeForm(
+                prefix=form_prefix(shipment.tracking_number), pickup_points=pickup_points_for(shipment), today=today)
+            parcel.form_action = reverse("tracking:delivery_change", args=[token, shipment.tracking_number])
+        parcels.append(parcel)
+    return {
+        "merchant": order.merchant,
+        "order": order,
+        "order_token": token,
+        "parcels": parcels,
+        "parcel_count": len(parcels),
+        "first_action": next((p for p in parcels if p.can_change_delivery), None),
+        "placed_on": presenters.format_day(timezone.localtime(order.placed_at, tz).date()),
+        "timezone_name": order.merchant.timezone,
+        "order_links": order_links(order, token),
+        "shipping_emails_off": getattr(order, "shipping_emails_off", False),
+        "email_preferences_action": reverse("tracking:email_preferences", args=[token]),
+    }
+
+
+def _with_csrf(html: str, request) -> str:
+    return html.replace(CSRF_SENTINEL, get_token(request))
+
+
+def render_order_page(request, *, order_id: int, token: str, bound_forms: dict | None = None) -> str | None:
+    """The page's HTML, from the cache when the data has not changed; None for a missing order."""
+    ttl = settings.DOORSTEP_PAGE_CACHE_SECONDS
+    # Pages showing one-off messages or form errors are personal: render them, never cache them.
+    cacheable = ttl > 0 and not bound_forms and not len(get_messages(request))
+    key = None
+    if cacheable:
+        version = order_page_version(order_id=order_id)
+        if version is None:
+            return None
+        digest, tz_name = version
+        path = hashlib.blake2b(request.get_full_path().encode(), digest_size=8).hexdigest()
+        key = f"orderpage:v1:{order_id}:{get_language()}:{digest}:{local_today(tz_name)}:{path}"
+        html = cache.get(key)
+        if html is not None:
+            return _with_csrf(html, request)
+    order = order_for_page(order_id=order_id)
+    if order is None:
+        return None
+    context = build_context(order, token=token, today=local_today(order.merchant.timezone), bound_forms=bound_forms)
+    context["csrf_token"] = CSRF_SENTINEL
+    html = render_to_string(TEMPLATE, context, request=request)
+    if key is not None:
+        cache.set(key, html, ttl)
+    return _with_csrf(html, request)

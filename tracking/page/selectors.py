@@ -1,0 +1,115 @@
+"""Reads behind the shopper pages: order lookup, the order page's data, its cache version and the
+tracking-number-only journey. A fixed number of queries whatever the length of the event logs."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Subquery
+
+from ..models import (
+    DeliveryRequest,
+    Merchant,
+    NotificationCategory,
+    NotificationOptOut,
+    Order,
+    Shipment,
+    ShipmentLine,
+    TrackingEvent,
+)
+
+MAX_MATCHES = 20
+
+
+def number_variants(number: str) -> list[str]:
+    """Shoppers type "1001" for "#1001" and the other way round."""
+    bare = number.strip().lstrip("#")
+    return sorted({number.strip(), bare, f"#{bare}"})
+
+
+def normalise_postal_code(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "").upper()
+
+
+def _verification_value(order: Order | None, *, by_email: bool) -> str:
+    if order is None:
+        return "\0no-order"  # never equal to normalised input, compared anyway (same work)
+    return order.customer.email.strip().lower() if by_email else normalise_postal_code(order.ship_postal_code)
+
+
+def orders_matching(*, number: str, secret: str, merchant: Merchant | None) -> list[Order]:
+    """Orders with this number whose email (when ``secret`` has an @) or destination postal code
+    matches. One query and at least one constant-time comparison whether or not the number exists,
+    so a wrong email and an unknown order cost the same."""
+    queryset = Order.objects.filter(number__in=number_variants(number)).select_related("customer", "merchant")
+    if merchant is not None:
+        queryset = queryset.filter(merchant=merchant)
+    candidates = list(queryset.order_by("-placed_at")[:MAX_MATCHES])
+    by_email = "@" in secret
+    given = (secret.strip().lower() if by_email else normalise_postal_code(secret)).encode()
+    matched = []
+    for order in candidates or [None]:
+        expected = _verification_value(order, by_email=by_email).encode()
+        if hmac.compare_digest(expected, given) and order is not None:
+            matched.append(order)
+    return matched
+
+
+def order_page_version(*, order_id: int) -> tuple[str, str] | None:
+    """A short digest that changes whenever anything the order page shows changes: a new event
+    (it bumps its shipment's updated_at), a new prediction, a delivery request, the merchant's
+    branding, the shopper's email preference. One query; returns (digest, merchant time zone), or
+    None when the order does not exist.
+
+    Being derived from the rows themselves it needs no invalidation: the worker that writes
+    events changes the version, every web process sees it on its next request."""
+    requests_at = (DeliveryRequest.objects.filter(shipment__order=OuterRef("pk"))
+                   .order_by("-updated_at").values("updated_at")[:1])
+    opted_out = NotificationOptOut.objects.filter(customer=OuterRef("customer"),
+                                                  category=NotificationCategory.SHIPPING)
+    row = (Order.objects.filter(pk=order_id)
+           .annotate(shipments_at=Max("shipments__updated_at"), shipments_n=Count("shipments"),
+                     requests_at=Subquery(requests_at), opted_out=Exists(opted_out))
+           .values_list("updated_at", "merchant__updated_at", "shipments_at", "shipments_n", "requests_at",
+                        "opted_out", "merchant__timezone")
+           .first())
+    if row is None:
+        return None
+    return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest(), row[-1]
+
+
+def order_for_page(*, order_id: int) -> Order | None:
+    """The order with its outgoing parcels, their events (newest first), contents and delivery
+    requests (newest first): five queries for any number of events."""
+    shipments = (Shipment.objects.filter(is_return=False).order_by("created_at", "id").prefetch_related(
+        Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id")),
+        Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line").order_by("id")),
+        Prefetch("delivery_requests", queryset=DeliveryRequest.objects.order_by("-created_at", "-id")),
+    ))
+    opted_out = NotificationOptOut.objects.filter(customer=OuterRef("customer"),
+                                                  category=NotificationCategory.SHIPPING)
+    return (Order.objects.filter(pk=order_id).select_related("merchant", "customer")
+            .annotate(shipping_emails_off=Exists(opted_out))
+            .prefetch_related(Prefetch("shipments", queryset=shipments)).first())
+
+
+TRACKING_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{6,40}$")
+
+
+def shipments_for_tracking_number(*, tracking_number: str, merchant: Merchant | None) -> list[Shipment]:
+    """Parcels with this number (several carriers may reuse one), events prefetched."""
+    number = tracking_number.strip()
+    queryset = Shipment.objects.filter(tracking_number__in={number, number.upper()}, is_return=False)
+    if merchant is not None:
+        queryset = queryset.filter(merchant=merchant)
+    return list(queryset.select_related("merchant").prefetch_related(
+        Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id")))[:5])
+
+
+def merchant_for_lookup(slug: str | None) -> Merchant | None:
+    """The merchant whose lookup page this is: by slug, or the only merchant of a single-store install."""
+    if slug:
+        return Merchant.objects.filter(slug=slug).first()
+    only = list(Merchant.objects.all()[:2])
+    return only[0] if len(only) == 1 else None

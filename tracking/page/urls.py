@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+# Included by tracking/urls.py under the "tracking" namespace.
+urlpatterns = [
+    path("track/", views.lookup, name="lookup"),
+    path("track/<slug:slug>/", views.lookup, name="merchant_lookup"),
+    path("t/<str:token>/", views.order_page, name="order_link"),
+    path("t/<str:token>/delivery/<str:tracking_number>/", views.delivery_change, name="delivery_change"),
+    path("t/<str:token>/emails/", views.email_preferences, name="email_preferences"),
+    path("brand/<slug:slug>.css", views.brand_css, name="brand_css"),
+]
