@@ -56,3 +56,9 @@ def survey_for_order(order: Order) -> dict | None:
         "score_links": score_links(survey, channel="t", absolute=False),
         "page_url": survey_page_url(survey, absolute=False),
     }
+
+
+def order_page_changed(order_id: int) -> None:
+    """Tell the tracking page its cached HTML is stale: it keys its cache on a digest that includes
+    Order.updated_at, and the survey block (shown, answered) is part of that page."""
+    Order.objects.filter(pk=order_id).update(updated_at=timezone.now())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ..models import Survey, SurveyAnswerLog, SurveyResponse
 from ..models.surveys import DETRACTOR_MAX, REASON_MAX_LENGTH
 from .followups import followup_note_score_change, followup_open
+from ..selectors import order_page_changed
 from ..signals import survey_responded
 from .incentives import incentive_issue
 
@@ -77,6 +78,7 @@ def response_record(*, survey_id: int, score: int, source: str, reason=_UNSET, r
         setattr(response, field, value)
     # The survey row lock serialises answers; unique(survey) would reject a second row regardless.
     response.save()
+    order_page_changed(survey.order_id)
     SurveyAnswerLog.objects.create(survey=survey, merchant=survey.merchant, source=source, changes=changes)
     if response.score <= DETRACTOR_MAX:
         followup_open(survey=survey, response=response)

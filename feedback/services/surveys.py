@@ -14,7 +14,7 @@ from tracking.notifications.services import notification_request
 from .. import delivery
 from ..hooks import hold_reason
 from ..models import Survey, SurveyResponse
-from ..selectors import score_links, survey_page_url, survey_settings_for
+from ..selectors import order_page_changed, score_links, survey_page_url, survey_settings_for
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def survey_schedule(*, shipment_id: int, now=None) -> Survey | None:
             for field, value in {**facts, **timing}.items():
                 setattr(survey, field, value)
             survey.save()
+            order_page_changed(order.pk)
         return survey
 
     status, skip_reason = Survey.Status.SCHEDULED, ""
@@ -75,10 +76,12 @@ def survey_schedule(*, shipment_id: int, now=None) -> Survey | None:
         status, skip_reason = Survey.Status.SKIPPED, "delivered_too_long_ago"
     try:
         with transaction.atomic():
-            return Survey.objects.create(merchant=shipment.merchant, order=order, customer_id=order.customer_id,
-                                         status=status, skip_reason=skip_reason, **timing, **facts)
+            survey = Survey.objects.create(merchant=shipment.merchant, order=order, customer_id=order.customer_id,
+                                           status=status, skip_reason=skip_reason, **timing, **facts)
     except IntegrityError:  # another parcel of the order got there first
         return Survey.objects.get(order=order)
+    order_page_changed(order.pk)
+    return survey
 
 
 def _skip(survey: Survey, reason: str) -> Survey:

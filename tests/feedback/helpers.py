@@ -59,3 +59,10 @@ def order_for(merchant, **kwargs):
 
 def shipment_for(order, **kwargs):
     return ShipmentFactory(order=order, **kwargs)
+
+
+def survey_emails():
+    """The NPS invitations in the outbox (tracking sends its own shipping emails alongside)."""
+    from django.core import mail
+
+    return [m for m in mail.outbox if "recommend" in m.subject]

@@ -12,7 +12,7 @@ from feedback.selectors import score_url, survey_page_url
 from feedback.services import response_record
 from tracking.tokens import make_token
 
-from .helpers import make_survey, merchant_without_quiet_hours, order_for, settings_for
+from .helpers import survey_emails, make_survey, merchant_without_quiet_hours, order_for, settings_for
 
 pytestmark = pytest.mark.django_db
 
@@ -248,7 +248,7 @@ def test_email_links_lead_to_the_landing_page(survey, django_capture_on_commit_c
     Survey.objects.filter(pk=fresh.pk).update(scheduled_for=timezone.now() - dt.timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=True):
         survey_send(survey_id=fresh.pk)
-    links = re.findall(r"http://[^\s\"]+/f/s/[^\s\"]+/", mail.outbox[0].body)
+    links = re.findall(r"http://[^\s\"]+/f/s/[^\s\"]+/", survey_emails()[0].body)
     assert len(links) == 11
     path = links[0].split("127.0.0.1:8000", 1)[1]
     with django_capture_on_commit_callbacks(execute=True):

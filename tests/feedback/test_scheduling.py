@@ -2,7 +2,6 @@
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from feedback.models import Survey
@@ -10,7 +9,7 @@ from feedback.services import survey_send
 from feedback.tasks import send_due_surveys
 from tracking.carriers import status as st
 
-from .helpers import (deliver, merchant_without_quiet_hours, order_for, set_status, settings_for,
+from .helpers import (survey_emails, deliver, merchant_without_quiet_hours, order_for, set_status, settings_for,
                       shipment_for)
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +39,13 @@ def test_delivery_schedules_a_survey_after_the_merchant_delay(django_capture_on_
     assert survey.expires_at == survey.scheduled_for + dt.timedelta(days=10)
     # Not due yet: the beat job leaves it alone.
     _send_due(django_capture_on_commit_callbacks)
-    assert mail.outbox == []
+    assert survey_emails() == []
     # Two days later it goes out, with eleven score links.
     _send_due(django_capture_on_commit_callbacks, now=survey.scheduled_for + dt.timedelta(minutes=1))
     survey.refresh_from_db()
     assert survey.status == Survey.Status.SENT
-    assert len(mail.outbox) == 1
-    email = mail.outbox[0]
+    assert len(survey_emails()) == 1
+    email = survey_emails()[0]
     assert email.subject == "How likely are you to recommend Hanok Home?"
     assert email.body.count("/f/s/") == 11
     assert email.alternatives[0][0].count("/f/s/") == 11
@@ -65,10 +64,10 @@ def test_beat_job_sends_due_surveys_and_takes_the_lock(django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         assert send_due_surveys() == 1
     assert Survey.objects.get(order=order).status == Survey.Status.SENT
-    assert len(mail.outbox) == 1
+    assert len(survey_emails()) == 1
     with django_capture_on_commit_callbacks(execute=True):
         assert send_due_surveys() == 0  # nothing sent twice
-    assert len(mail.outbox) == 1
+    assert len(survey_emails()) == 1
 
 
 def test_quiet_hours_hold_the_email_not_the_survey(django_capture_on_commit_callbacks):
@@ -83,7 +82,7 @@ def test_quiet_hours_hold_the_email_not_the_survey(django_capture_on_commit_call
         pytest.skip("ran inside the one allowed minute")
     _send_due(django_capture_on_commit_callbacks, now=now)
     assert Survey.objects.get(order=order).status == Survey.Status.SENT
-    assert mail.outbox == []
+    assert survey_emails() == []
     log = order.notifications.get(kind="nps_survey")
     assert log.status == "queued" and log.send_after > now
 
@@ -99,7 +98,7 @@ def test_two_parcels_one_survey_sent_after_the_last(django_capture_on_commit_cal
     _send_due(django_capture_on_commit_callbacks, now=timezone.now())
     survey = Survey.objects.get(order=order)
     assert survey.status == Survey.Status.SCHEDULED and survey.hold_reason == "parcels_in_transit"
-    assert mail.outbox == []
+    assert survey_emails() == []
     second_at = timezone.now() - dt.timedelta(hours=1)
     deliver(second, second_at, django_capture_on_commit_callbacks)
     survey.refresh_from_db()
@@ -107,7 +106,7 @@ def test_two_parcels_one_survey_sent_after_the_last(django_capture_on_commit_cal
     _send_due(django_capture_on_commit_callbacks, now=timezone.now())
     assert Survey.objects.filter(order=order).count() == 1
     assert Survey.objects.get(order=order).status == Survey.Status.SENT
-    assert len(mail.outbox) == 1
+    assert len(survey_emails()) == 1
     # A replayed delivered signal changes nothing.
     from feedback.services import survey_schedule
 
@@ -125,7 +124,7 @@ def test_recently_surveyed_customer_is_not_surveyed_again(django_capture_on_comm
     deliver(shipment_for(second), timezone.now() - dt.timedelta(hours=1), django_capture_on_commit_callbacks)
     survey = Survey.objects.get(order=second)
     assert survey.status == Survey.Status.SKIPPED and survey.skip_reason == "recently_surveyed"
-    assert len(mail.outbox) == 1
+    assert len(survey_emails()) == 1
 
 
 def test_resurvey_window_over_allows_a_new_survey(django_capture_on_commit_callbacks):
@@ -153,7 +152,7 @@ def test_open_exception_holds_the_survey_until_resolved(django_capture_on_commit
     _send_due(django_capture_on_commit_callbacks, now=now)
     survey = Survey.objects.get(order=order)
     assert survey.status == Survey.Status.SCHEDULED and survey.hold_reason == "open_exception"
-    assert survey.scheduled_for > now and mail.outbox == []
+    assert survey.scheduled_for > now and survey_emails() == []
     # Resolved without a delivery (sent back), so that order gets no survey of its own.
     set_status(stuck, st.RETURNED_TO_SENDER, timezone.now() - dt.timedelta(hours=1),
                django_capture_on_commit_callbacks)
@@ -181,7 +180,7 @@ def test_open_return_parcel_holds_the_survey(django_capture_on_commit_callbacks)
                django_capture_on_commit_callbacks)
     _send_due(django_capture_on_commit_callbacks, now=timezone.now())
     assert Survey.objects.get(order=order).hold_reason == "open_return"
-    assert mail.outbox == []
+    assert survey_emails() == []
 
 
 def test_extra_blockers_from_settings(django_capture_on_commit_callbacks, settings):
