@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from tracking.models import Merchant
 
 from . import metrics
+from .metrics._common import analytics_session
 
 
 @dataclass
@@ -54,12 +55,19 @@ DELIVERY_COLUMNS = [("delivered", "Delivered"), ("on_time_known", "With a promis
 
 
 def build(merchant: Merchant, start: dt.datetime, end: dt.datetime) -> Dashboard:
+    with analytics_session():
+        return _build(merchant, start, end)
+
+
+def _build(merchant: Merchant, start: dt.datetime, end: dt.datetime) -> Dashboard:
     cust = metrics.customer_metrics(merchant, start, end)
-    nps = metrics.nps(merchant, start, end)
+    by_week = metrics.nps_by_week(merchant, start, end)
+    nps = metrics.nps_total(by_week)
     csat = metrics.csat(merchant, start, end)
     rr = metrics.response_rate(merchant, start, end)
     ret = metrics.return_rate(merchant, start, end)
-    deliv = metrics.delivery_summary(merchant, start, end)
+    by_carrier = metrics.delivery_by_carrier(merchant, start, end)
+    deliv = metrics.delivery_total(by_carrier)
 
     cards = [
         Card("nps", "NPS", nps["nps"], unit="", detail=f"{nps['responses']} responses: "
@@ -88,7 +96,7 @@ def build(merchant: Merchant, start: dt.datetime, end: dt.datetime) -> Dashboard
         Table("cards", "Summary", [("metric", "Metric"), ("value", "Value"), ("unit", "Unit"), ("detail", "Detail")],
               card_rows),
         Table("nps_by_week", "NPS by week", [("week", "Week starting")] + NPS_COLUMNS,
-              metrics.nps_by_week(merchant, start, end)),
+              by_week),
         Table("nps_by_carrier", "NPS by carrier", [("carrier", "Carrier")] + NPS_COLUMNS,
               metrics.nps_by_carrier(merchant, start, end)),
         Table("nps_by_lane", "NPS by lane", [("lane", "Lane")] + NPS_COLUMNS,
@@ -100,7 +108,7 @@ def build(merchant: Merchant, start: dt.datetime, end: dt.datetime) -> Dashboard
         Table("csat", "CSAT by dimension", [("dimension", "Dimension"), ("rated", "Ratings"),
                                             ("satisfied", "4–5"), ("csat", "CSAT %")], csat_rows),
         Table("delivery_by_carrier", "On-time and EDD accuracy by carrier", [("carrier", "Carrier")] + DELIVERY_COLUMNS,
-              metrics.delivery_by_carrier(merchant, start, end)),
+              by_carrier),
         Table("comments", "Latest comments", [("answered_at", "Answered"), ("order", "Order"), ("score", "Score"),
                                               ("carrier", "Carrier"), ("reason", "Reason")],
               metrics.latest_comments(merchant, start, end)),

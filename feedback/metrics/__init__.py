@@ -7,7 +7,7 @@ not 0 %). Exact definitions are in each function's docstring; tests check them a
 hand-computed tables.
 """
 from .customers import CustomerMetrics, customer_metrics
-from .delivery import delivery_by_carrier, delivery_summary, return_rate
+from .delivery import delivery_by_carrier, delivery_summary, delivery_total, return_rate
 from .surveys import (
     csat,
     latest_comments,
@@ -16,6 +16,7 @@ from .surveys import (
     nps_by_delivery,
     nps_by_lane,
     nps_by_week,
+    nps_total,
     response_rate,
     score_distribution,
 )
@@ -26,12 +27,14 @@ __all__ = [
     "customer_metrics",
     "delivery_by_carrier",
     "delivery_summary",
+    "delivery_total",
     "latest_comments",
     "nps",
     "nps_by_carrier",
     "nps_by_delivery",
     "nps_by_lane",
     "nps_by_week",
+    "nps_total",
     "response_rate",
     "return_rate",
     "score_distribution",

@@ -46,6 +46,13 @@ def nps(merchant: Merchant, start, end) -> dict:
     return _with_nps(_responses(merchant, start, end).aggregate(**_nps_counts()))
 
 
+def nps_total(rows: list[dict]) -> dict:
+    """The overall NPS from any complete grouping's rows (each response is in exactly one group),
+    so the dashboard need not scan the responses once more."""
+    keys = ("responses", "promoters", "detractors")
+    return _with_nps({k: sum(r[k] for r in rows) for k in keys})
+
+
 def _grouped(merchant, start, end, key: str, expression=None) -> list[dict]:
     qs = _responses(merchant, start, end)
     if expression is not None:

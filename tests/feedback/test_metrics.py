@@ -261,3 +261,17 @@ class TestDeliveryMetrics:
                                 default=None))
             for s in annotated:
                 assert s.db_on_time == delivery.is_on_time(s, tz), (tz, s.carrier, s.delivered_at)
+
+
+def test_totals_from_groupings_equal_the_direct_queries(shop):
+    """The dashboard sums grouped rows instead of scanning again; the sums must be the same numbers."""
+    for i, score in enumerate([10, 9, 7, 6, 0, 8]):
+        s = make_survey(OrderFactory(merchant=shop), sent_at=d(2026, 1 + i % 3, 3), carrier=["a", "b"][i % 2])
+        answer(s, score, at=d(2026, 1 + i % 3, 4 + i))
+        parcel = ShipmentFactory(order=s.order, carrier=["a", "b"][i % 2],
+                                 promised_delivery_date=dt.date(2026, 2, 1))
+        Shipment.objects.filter(pk=parcel.pk).update(status="delivered", delivered_at=d(2026, 1 + i % 3, 2))
+    assert metrics.nps_total(metrics.nps_by_week(shop, START, END)) == metrics.nps(shop, START, END)
+    assert metrics.nps_total(metrics.nps_by_carrier(shop, START, END)) == metrics.nps(shop, START, END)
+    assert metrics.delivery_total(metrics.delivery_by_carrier(shop, START, END)) == \
+        metrics.delivery_summary(shop, START, END)
