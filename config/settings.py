@@ -201,6 +201,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs. Each task takes a cache lock (tracking.locks) so two beat processes never double-run.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["recommendations-train"] = {
+    "task": "tracking.recommendations.tasks.train_all_recommendations",
+    "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES", default=360)),
+}
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -265,3 +269,13 @@ DOORSTEP_TRUSTED_PROXY_HOPS = env.int("DOORSTEP_TRUSTED_PROXY_HOPS", default=0)
 DOORSTEP_PAGE_CACHE_SECONDS = env.int("DOORSTEP_PAGE_CACHE_SECONDS", default=600)
 # Paths served without the shopper Content-Security-Policy (their pages carry inline scripts).
 DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/admin/", "/api/"])
+
+# --- Recommendations (tracking/recommendations) ------------------------------------------------------
+# Orders older than this many days are not used for training (0 = all history).
+DOORSTEP_RECS_HISTORY_DAYS = env.int("DOORSTEP_RECS_HISTORY_DAYS", default=365)
+# How long a recommendation click link (/r/<token>/) stays valid.
+DOORSTEP_RECS_LINK_MAX_AGE = timedelta(days=env.int("DOORSTEP_RECS_LINK_MAX_AGE_DAYS", default=60))
+# Attribution window for merchants without their own RecommendationSettings row.
+DOORSTEP_RECS_ATTRIBUTION_DAYS = env.int("DOORSTEP_RECS_ATTRIBUTION_DAYS", default=7)
+# The training run's lock outlives a slow run so a second beat never starts another one meanwhile.
+DOORSTEP_RECS_TRAIN_LOCK_SECONDS = env.int("DOORSTEP_RECS_TRAIN_LOCK_SECONDS", default=3 * 60 * 60)

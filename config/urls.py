@@ -14,4 +14,5 @@ urlpatterns = [
     path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("tracking.urls")),
+    path("", include("tracking.recommendations.urls")),
 ]

@@ -162,3 +162,6 @@ class TrackingEventAdmin(admin.ModelAdmin):
         return False
 
 from . import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)
+
+# Recommendations, offers and attribution register their own admins.
+from .recommendations import admin as _recommendations_admin  # noqa: E402,F401

@@ -144,8 +144,21 @@ def _seed_merchant(spec: DemoMerchant, *, rng: random.Random, now: datetime, sca
     customers = _customers(merchant, spec, rng, int(spec.customers * scale))
     orders, lines_by_order = _orders(merchant, spec, rng, now, customers, variants, bundles, int(spec.orders * scale))
     shipments, events = _shipments(merchant, spec, rng, now, orders, lines_by_order)
+    _recommendations(merchant, spec, now)
     return {"merchants": 1, "products": len(variants), "customers": len(customers),
             "orders": len(orders), "shipments": shipments, "events": events}
+
+
+def _recommendations(merchant, spec, now):
+    # A post-purchase offer and a trained model, so the demo pages show both without waiting for beat.
+    from .recommendations.models import PostPurchaseOffer
+    from .recommendations.training import recommendations_train
+
+    PostPurchaseOffer.objects.get_or_create(merchant=merchant, active=True, defaults={
+        "headline": "Thanks! 10% off your next order", "headline_ko": "감사합니다! 다음 주문 10% 할인",
+        "discount_text": "On everything in the store", "discount_text_ko": "스토어 전 상품",
+        "code": "THANKS10", "valid_days": 30})
+    recommendations_train(merchant_id=merchant.pk, now=now)
 
 
 def _catalogue(merchant, spec, rng):

@@ -32,3 +32,6 @@ def forward_delivery_request(self, request_id: int) -> None:
             return
         delay = exc.retry_after or min(600, 30 * 2 ** self.request.retries)
         raise self.retry(exc=exc, countdown=delay * random.uniform(0.8, 1.2))
+
+# Registers the recommendation tasks with Celery (autodiscovery only imports <app>.tasks).
+from .recommendations import tasks as _recommendation_tasks  # noqa: E402,F401

@@ -22,3 +22,22 @@ __all__ = [
     "ShipmentLine",
     "TrackingEvent",
 ]
+
+# Recommendations keep their models beside their code (tracking/recommendations/); registered here.
+from tracking.recommendations.models import (  # noqa: E402
+    OfferImpression,
+    PostPurchaseOffer,
+    ProductRecommendation,
+    RecommendationClick,
+    RecommendationImpression,
+    RecommendationSettings,
+)
+
+__all__ += [
+    "OfferImpression",
+    "PostPurchaseOffer",
+    "ProductRecommendation",
+    "RecommendationClick",
+    "RecommendationImpression",
+    "RecommendationSettings",
+]

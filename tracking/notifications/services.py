@@ -126,7 +126,7 @@ def notification_send(*, log_id: int) -> NotificationLog:
     The row is claimed under a lock and marked before the provider call returns, so a retried
     task never sends twice for the same row."""
     with transaction.atomic():
-        log = NotificationLog.objects.select_for_update().select_related("merchant", "customer", "order").get(
+        log = NotificationLog.objects.select_for_update(of=("self",)).select_related("merchant", "customer", "order").get(
             pk=log_id)
         if log.status != NotificationLog.Status.QUEUED or log.send_after > timezone.now():
             return log

@@ -1,0 +1,124 @@
+"""Post-purchase offer: once per order, hidden while the order is troubled (parcel or registered app)."""
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tests.factories import ShipmentFactory
+from tracking.carriers import status as st
+from tracking.models import OfferImpression, PostPurchaseOffer, Shipment
+from tracking.recommendations import troubles
+from tracking.recommendations.selectors import post_purchase_offer_for_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def offer(shop):
+    return PostPurchaseOffer.objects.create(
+        merchant=shop.merchant, headline="10% off your next order", headline_ko="다음 주문 10% 할인",
+        discount_text="On everything", code="THANKS10", valid_days=14)
+
+
+@pytest.fixture
+def order(shop):
+    shop.product("Tent")
+    return shop.buy(shop.customer(), "Tent")
+
+
+def test_shown_once_per_order(offer, order, shop):
+    shown = post_purchase_offer_for_order(order=order, language="en")
+    assert shown.headline == "10% off your next order" and shown.code == "THANKS10"
+    assert shown.valid_until == timezone.localdate() + timedelta(days=14)
+    assert post_purchase_offer_for_order(order=order) is None
+    assert OfferImpression.objects.filter(offer=offer, order=order).count() == 1
+    # another order of the same shopper gets it once too
+    assert post_purchase_offer_for_order(order=shop.buy(order.customer, "Tent")) is not None
+
+
+def test_unique_per_offer_and_order_in_the_database(offer, order):
+    OfferImpression.objects.create(merchant=order.merchant, offer=offer, order=order)
+    with pytest.raises(IntegrityError):
+        OfferImpression.objects.create(merchant=order.merchant, offer=offer, order=order)
+
+
+def test_korean_text_and_partial(offer, order):
+    shown = post_purchase_offer_for_order(order=order, language="ko")
+    assert shown.headline == "다음 주문 10% 할인"
+    assert shown.discount_text == "On everything"  # no Korean text given: English
+    html = render_to_string("tracking/partials/post_purchase_offer.html", {"offer": shown})
+    assert "THANKS10" in html and "다음 주문 10% 할인" in html
+    assert render_to_string("tracking/partials/post_purchase_offer.html", {"offer": None}).strip() == ""
+
+
+@pytest.mark.parametrize("status", [st.EXCEPTION, st.FAILED_ATTEMPT, st.RETURNED_TO_SENDER])
+def test_hidden_while_a_parcel_is_in_trouble_then_shown_once_resolved(offer, order, status):
+    shipment = ShipmentFactory(order=order)
+    Shipment.objects.filter(pk=shipment.pk).update(status=status)
+    assert post_purchase_offer_for_order(order=order) is None
+    assert not OfferImpression.objects.exists()  # nothing recorded: it can still be shown later
+    Shipment.objects.filter(pk=shipment.pk).update(status=st.DELIVERED)
+    assert post_purchase_offer_for_order(order=order) is not None
+
+
+def test_return_parcels_and_healthy_parcels_do_not_count(offer, order):
+    ret = ShipmentFactory(order=order, is_return=True)
+    Shipment.objects.filter(pk=ret.pk).update(status=st.EXCEPTION)
+    ok = ShipmentFactory(order=order)
+    Shipment.objects.filter(pk=ok.pk).update(status=st.IN_TRANSIT)
+    assert post_purchase_offer_for_order(order=order) is not None
+
+
+def test_merchant_can_show_it_to_troubled_orders(offer, order):
+    offer.show_when_order_troubled = True
+    offer.save()
+    shipment = ShipmentFactory(order=order)
+    Shipment.objects.filter(pk=shipment.pk).update(status=st.EXCEPTION)
+    with troubles.registered("test.open_return", lambda order_id: True):
+        assert post_purchase_offer_for_order(order=order) is not None
+
+
+def test_registered_predicate_hides_the_offer(offer, order):
+    seen = []
+
+    def open_return(order_id):
+        seen.append(order_id)
+        return order_id == order.pk
+
+    with troubles.registered("test.open_return", open_return):
+        assert post_purchase_offer_for_order(order=order) is None
+    assert seen == [order.pk]
+    assert post_purchase_offer_for_order(order=order) is not None  # unregistered after the block
+
+
+def test_failing_predicate_counts_as_trouble(offer, order):
+    def broken(order_id):
+        raise RuntimeError("returns database unavailable")
+
+    with troubles.registered("test.broken", broken):
+        assert post_purchase_offer_for_order(order=order) is None
+
+
+def test_registry_replaces_by_name():
+    with troubles.registered("test.p", lambda order_id: True):
+        troubles.register("test.p", lambda order_id: False)
+        assert troubles.registered_trouble(1) is None
+        troubles.register("test.p", lambda order_id: True)
+        assert troubles.registered_trouble(1) == "test.p"
+    assert troubles.registered_trouble(1) is None
+
+
+def test_inactive_offer_or_other_merchants_offer_is_not_shown(offer, order):
+    offer.active = False
+    offer.save()
+    assert post_purchase_offer_for_order(order=order) is None
+    from tests.factories import MerchantFactory
+    PostPurchaseOffer.objects.create(merchant=MerchantFactory(), headline="Other shop", code="OTHER")
+    assert post_purchase_offer_for_order(order=order) is None
+
+
+def test_one_active_offer_per_merchant(offer, shop):
+    with pytest.raises(IntegrityError):
+        PostPurchaseOffer.objects.create(merchant=shop.merchant, headline="Second", code="TWO")

@@ -1,0 +1,106 @@
+"""Admin: offers (editable), the trained table, impressions and clicks (read-only logs), settings, and a
+small metrics view (Admin › Recommendation clicks › Metrics)."""
+from datetime import datetime, time, timedelta
+
+from django.contrib import admin
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from tracking.models import Merchant
+
+from .models import (OfferImpression, PostPurchaseOffer, ProductRecommendation, RecommendationClick,
+                     RecommendationImpression, RecommendationSettings)
+from .selectors import recommendation_metrics
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostPurchaseOffer)
+class PostPurchaseOfferAdmin(admin.ModelAdmin):
+    list_display = ["headline", "code", "merchant", "active", "valid_days", "show_when_order_troubled", "created_at"]
+    list_filter = ["merchant", "active", "show_when_order_troubled"]
+    list_select_related = ["merchant"]
+    search_fields = ["headline", "headline_ko", "code"]
+    autocomplete_fields = ["merchant"]
+    fieldsets = [
+        (None, {"fields": ["merchant", "active", "code", "valid_days", "show_when_order_troubled"]}),
+        ("English", {"fields": ["headline", "discount_text"]}),
+        ("Korean", {"fields": ["headline_ko", "discount_text_ko"]}),
+    ]
+
+
+@admin.register(RecommendationSettings)
+class RecommendationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "widget_enabled", "attribution_window_days"]
+    list_select_related = ["merchant"]
+    autocomplete_fields = ["merchant"]
+
+
+@admin.register(ProductRecommendation)
+class ProductRecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["merchant", "kind", "product", "category", "rank", "recommended_product", "score",
+                    "model_version", "trained_at"]
+    list_filter = ["merchant", "kind", "model_version"]
+    list_select_related = ["merchant", "product", "recommended_product"]
+    search_fields = ["product__title", "recommended_product__title", "category"]
+    show_full_result_count = False
+
+
+@admin.register(OfferImpression)
+class OfferImpressionAdmin(ReadOnlyAdmin):
+    list_display = ["shown_at", "offer", "order", "merchant"]
+    list_filter = ["merchant"]
+    list_select_related = ["offer", "order", "merchant"]
+    search_fields = ["order__number", "offer__code"]
+    date_hierarchy = "shown_at"
+
+
+@admin.register(RecommendationImpression)
+class RecommendationImpressionAdmin(ReadOnlyAdmin):
+    list_display = ["shown_at", "merchant", "placement", "order", "customer"]
+    list_filter = ["merchant", "placement"]
+    list_select_related = ["merchant", "order", "customer"]
+    search_fields = ["order__number", "customer__email"]
+    date_hierarchy = "shown_at"
+    show_full_result_count = False
+
+
+@admin.register(RecommendationClick)
+class RecommendationClickAdmin(ReadOnlyAdmin):
+    list_display = ["clicked_at", "merchant", "placement", "product", "customer"]
+    list_filter = ["merchant", "placement"]
+    list_select_related = ["merchant", "product", "customer"]
+    search_fields = ["product__title", "customer__email"]
+    date_hierarchy = "clicked_at"
+    change_list_template = "admin/tracking/recommendationclick/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.metrics_view)
+        return [path("metrics/", view, name="tracking_recommendation_metrics")] + super().get_urls()
+
+    def metrics_view(self, request):
+        """Per-merchant widget figures for a date range (default: the last 30 days)."""
+        end_day = parse_date(request.GET.get("end", "")) or timezone.localdate()
+        start_day = parse_date(request.GET.get("start", "")) or end_day - timedelta(days=29)
+        start = timezone.make_aware(datetime.combine(start_day, time.min))
+        end = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), time.min))
+        merchants = Merchant.objects.order_by("name")
+        if request.GET.get("merchant"):
+            merchants = [get_object_or_404(Merchant, pk=request.GET["merchant"])]
+        rows = [(merchant, recommendation_metrics(merchant=merchant, start=start, end=end)) for merchant in merchants]
+        context = {**self.admin_site.each_context(request), "title": "Recommendation metrics", "rows": rows,
+                   "start": start_day, "end": end_day, "opts": self.model._meta,
+                   "changelist_url": reverse("admin:tracking_recommendationclick_changelist")}
+        return TemplateResponse(request, "admin/tracking/recommendation_metrics.html", context)
