@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zoneinfo
 
 from django import forms
 from django.contrib import admin
@@ -33,9 +34,11 @@ class DashboardFilter(forms.Form):
 
 
 def _initial() -> dict:
-    today = timezone.localdate()
-    return {"merchant": Merchant.objects.order_by("name").first(), "start": today - dt.timedelta(days=364),
-            "end": today}
+    """The first merchant's last 12 months, ending today in that merchant's time zone."""
+    merchant = Merchant.objects.order_by("name").first()
+    tz = zoneinfo.ZoneInfo(merchant.timezone) if merchant else None
+    today = timezone.localdate(timezone=tz)
+    return {"merchant": merchant, "start": today - dt.timedelta(days=364), "end": today}
 
 
 def _csv_cell(value):
@@ -71,12 +74,13 @@ class DashboardAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = DashboardFilter(request.GET or None, initial=_initial())
+        initial = _initial()
+        form = DashboardFilter(request.GET or None, initial=initial)
         board = None
         if request.GET and form.is_valid():
             data = form.cleaned_data
-        elif not request.GET and _initial()["merchant"] is not None:
-            data = _initial()
+        elif not request.GET and initial["merchant"] is not None:
+            data = initial
         else:
             data = None
         if data is not None:

@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from tracking.models import Merchant
+from tracking.recommendations.selectors import recommendation_metrics
 
 from . import metrics
 from .metrics._common import analytics_session
@@ -89,6 +90,14 @@ def _build(merchant: Merchant, start: dt.datetime, end: dt.datetime) -> Dashboar
              detail=f"{deliv['on_time']} of {deliv['on_time_known']} parcels with a promised date"),
         Card("edd_accuracy", "EDD accuracy", deliv["edd_accuracy"],
              detail=f"{deliv['edd_hit']} of {deliv['edd_known']} parcels inside the ship-time window"),
+    ]
+    recs = recommendation_metrics(merchant=merchant, start=start, end=end)
+    ctr = round(float(recs["ctr"]) * 100, 1) if recs["impressions"] else None
+    cards += [
+        Card("recs_ctr", "Recommendation CTR", ctr,
+             detail=f"{recs['clicked_impressions']} of {recs['impressions']} widget views clicked"),
+        Card("recs_revenue", "Revenue from recommendations", recs["attributed_revenue"], unit=recs["currency"],
+             detail=f"{recs['attributed_orders']} orders with a clicked product"),
     ]
     card_rows = [{"metric": c.label, "value": c.value, "unit": c.unit, "detail": c.detail} for c in cards]
     csat_rows = [{"dimension": k, **v} for k, v in csat.items()]
