@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
 # Carrier adapters by slug -> dotted path. A third party adds a carrier here without touching core code.
 DOORSTEP_CARRIERS = {
     "mock": "tracking.carriers.mock.MockCarrier",
+    "easypost": "tracking.carriers.easypost.EasyPostAdapter",
+    "shippo": "tracking.carriers.shippo.ShippoAdapter",
+    "dhl": "tracking.carriers.dhl.DHLAdapter",
 }
 DOORSTEP_CARRIERS.update(env.dict("DOORSTEP_EXTRA_CARRIERS", default={}))
 

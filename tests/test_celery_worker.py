@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from tests.factories import ShipmentFactory, TrackingEventFactory
 from tracking.carriers import status as st
 from tracking.models import Shipment
@@ -30,6 +31,8 @@ def worker(transactional_db):
     db = connection.settings_dict
     env = dict(os.environ)
     env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    # Messages left by an earlier aborted run point at rows that no longer exist; start clean.
+    celery_app.control.purge()
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING",
          "--without-heartbeat", "--without-mingle", "--without-gossip"],

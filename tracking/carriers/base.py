@@ -185,6 +185,11 @@ class CarrierCredentials:
     previous_webhook_secrets: tuple[str, ...] = ()
     extra: Mapping = field(default_factory=dict)
 
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """Every secret a delivery may be signed with right now (current first), empties dropped."""
+        return tuple(s for s in (self.webhook_secret, *self.previous_webhook_secrets) if s)
+
 
 # --- The contract ---------------------------------------------------------------------------------
 class CarrierAdapter:

@@ -1,0 +1,24 @@
+"""Constant-time checks shared by adapters whose carriers sign (or token-protect) webhooks."""
+from __future__ import annotations
+
+import hmac
+
+from .base import CarrierCredentials, WebhookRejected
+
+
+def require_secrets(credentials: CarrierCredentials) -> tuple[str, ...]:
+    secrets = credentials.webhook_secrets
+    if not secrets:
+        # Fail closed: an account without a secret cannot tell a carrier from anyone else.
+        raise WebhookRejected("no webhook secret configured for this carrier account", status=401)
+    return secrets
+
+
+def matches_any(offered: str, expected: list[str]) -> bool:
+    """True if ``offered`` equals any expected value. Every candidate is compared (no early exit)
+    so the time taken does not depend on which secret matched."""
+    offered_bytes = offered.encode("utf-8", "replace")
+    matched = False
+    for candidate in expected:
+        matched |= hmac.compare_digest(offered_bytes, candidate.encode("utf-8", "replace"))
+    return matched
