@@ -201,6 +201,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs. Each task takes a cache lock (tracking.locks) so two beat processes never double-run.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE.update({
+    "purge-idempotency-records": {"task": "tracking.tasks.purge_idempotency_records", "schedule": 60 * 60},
+    "sweep-webhook-deliveries": {"task": "tracking.webhooks_out.tasks.sweep_webhook_deliveries",
+                                 "schedule": 5 * 60},
+})
 CELERY_BEAT_SCHEDULE["recommendations-train"] = {
     "task": "tracking.recommendations.tasks.train_all_recommendations",
     "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES", default=360)),
@@ -211,6 +216,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Merchant API defaults (tracking/apikit): Bearer API keys, read/write scopes, per-key throttling,
+    # RFC 9457 problem details for every error, cursor pagination.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tracking.apikit.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["tracking.apikit.permissions.HasKeyScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["tracking.apikit.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "tracking.apikit.pagination.IdCursorPagination",
+    "EXCEPTION_HANDLER": "tracking.apikit.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Doorstep API",
@@ -220,7 +233,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"ShipmentStatusEnum": "tracking.carriers.status.STATUSES",
+                            "ShipmentReasonEnum": "tracking.carriers.status.REASONS"},
+    "COMPONENT_SPLIT_REQUEST": True,
+    # No call to the public online validator: the docs page makes no external requests.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "tracking.apikit.schema.add_problem_responses"],
 }
+# Requests per API key, e.g. "1200/min" (DRF rate syntax: N/s, N/min, N/hour, N/day).
+DOORSTEP_API_RATE = env.str("DOORSTEP_API_RATE", default="1200/min")
+
+# Outgoing webhooks. Loopback and plain http are for local development and tests only.
+DOORSTEP_WEBHOOKS_ALLOW_LOOPBACK = env.bool("DOORSTEP_WEBHOOKS_ALLOW_LOOPBACK", default=False)
+DOORSTEP_WEBHOOKS_ALLOW_HTTP = env.bool("DOORSTEP_WEBHOOKS_ALLOW_HTTP", default=False)
+if PRODUCTION and (DOORSTEP_WEBHOOKS_ALLOW_LOOPBACK or DOORSTEP_WEBHOOKS_ALLOW_HTTP):
+    raise ImproperlyConfigured("DOORSTEP_WEBHOOKS_ALLOW_LOOPBACK/HTTP are for development only")
+DOORSTEP_WEBHOOKS_MAX_ATTEMPTS = env.int("DOORSTEP_WEBHOOKS_MAX_ATTEMPTS", default=8)
+DOORSTEP_WEBHOOKS_RETRY_BASE_SECONDS = env.int("DOORSTEP_WEBHOOKS_RETRY_BASE_SECONDS", default=30)
+DOORSTEP_WEBHOOKS_RETRY_CAP_SECONDS = env.int("DOORSTEP_WEBHOOKS_RETRY_CAP_SECONDS", default=3600)
+DOORSTEP_WEBHOOKS_CONNECT_TIMEOUT = env.int("DOORSTEP_WEBHOOKS_CONNECT_TIMEOUT", default=5)
+DOORSTEP_WEBHOOKS_READ_TIMEOUT = env.int("DOORSTEP_WEBHOOKS_READ_TIMEOUT", default=15)
 
 # --- Doorstep -------------------------------------------------------------------------------------
 # Carrier adapters by slug -> dotted path. A third party adds a carrier here without touching core code.

@@ -14,5 +14,6 @@ urlpatterns = [
     path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("tracking.urls")),
+    path("api/", include("config.api_urls")),
     path("", include("tracking.recommendations.urls")),
 ]

@@ -163,5 +163,8 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
 from . import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)
 
+# Admin modules owned by other areas register themselves on import.
+from . import admin_api  # noqa: E402,F401
+from .webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401
 # Recommendations, offers and attribution register their own admins.
 from .recommendations import admin as _recommendations_admin  # noqa: E402,F401

@@ -23,3 +23,7 @@ class TrackingConfig(AppConfig):
 
         signals.shipment_status_changed.connect(shipping.on_status_changed, dispatch_uid="tracking.shipping_emails")
         signals.shipment_delayed.connect(shipping.on_delayed, dispatch_uid="tracking.delay_emails")
+        from .apikit import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
+        from .webhooks_out import receivers
+
+        receivers.connect()

@@ -11,6 +11,7 @@ enqueue Celery tasks safely. Keyword arguments:
 * shipment_delayed: shipment_id, merchant_id, delay_case_id, kind ("predicted_late" | "delay_reason"),
   reason (a canonical reason or ""). Sent once per delay — when a DelayCase opens — never per event;
   the case row (tracking.models.DelayCase) has the promised date and the predicted window end.
+* shipment_created: shipment_id, merchant_id (a parcel was registered, e.g. through the API)
 """
 from django.dispatch import Signal
 
@@ -20,3 +21,4 @@ shipment_failed_attempt = Signal()
 shipment_exception = Signal()
 shipment_events_added = Signal()
 shipment_delayed = Signal()
+shipment_created = Signal()

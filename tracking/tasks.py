@@ -11,6 +11,19 @@ def refresh_shipment_status(shipment_id: int) -> str:
     shipment_refresh_status(shipment=shipment)
     return shipment.status
 
+
+@shared_task
+def purge_idempotency_records() -> int:
+    """Idempotency keys are honoured for 24 h; older records only take space."""
+    from .apikit.idempotency import idempotency_records_purge
+    from .locks import single_run
+
+    with single_run("beat:purge_idempotency_records", timeout=600) as mine:
+        return idempotency_records_purge() if mine else 0
+
+
+# Registers the outgoing-webhook tasks with workers (autodiscovery only imports tracking.tasks).
+from .webhooks_out import tasks as _webhooks_out_tasks  # noqa: E402,F401
 # Celery autodiscovery imports <app>.tasks only; these live in subpackages.
 from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401
 

@@ -23,6 +23,10 @@ __all__ = [
     "TrackingEvent",
 ]
 
+from .api_access import ApiKey, IdempotencyRecord  # noqa: E402
+from .webhooks_out import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402
+
+__all__ += ["ApiKey", "IdempotencyRecord", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
 # Recommendations keep their models beside their code (tracking/recommendations/); registered here.
 from tracking.recommendations.models import (  # noqa: E402
     OfferImpression,

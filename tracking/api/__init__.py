@@ -1,0 +1,1 @@
+"""Tracking's merchant API (/api/v1/): orders, shipments, products, webhook endpoints. Routes: urls.py."""
