@@ -25,6 +25,9 @@ class DashboardFilter(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            if data.get(name) and not dt.date(2000, 1, 1) <= data[name] <= dt.date(2100, 12, 31):
+                raise forms.ValidationError("Choose dates between 2000 and 2100.")
         if data.get("start") and data.get("end"):
             if data["start"] > data["end"]:
                 raise forms.ValidationError("The start date must be on or before the end date.")

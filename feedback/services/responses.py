@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from tracking.webhooks_out.services import webhook_event_emit
+
 from ..models import Survey, SurveyAnswerLog, SurveyResponse
 from ..models.surveys import DETRACTOR_MAX, REASON_MAX_LENGTH
-from .followups import followup_note_score_change, followup_open
 from ..selectors import order_page_changed
 from ..signals import survey_responded
+from .followups import followup_note_score_change, followup_open
 from .incentives import incentive_issue
 
 RATING_FIELDS = ("delivery_rating", "product_rating", "packaging_rating")
@@ -85,6 +87,12 @@ def response_record(*, survey_id: int, score: int, source: str, reason=_UNSET, r
     if old_score is not None and old_score != response.score:
         followup_note_score_change(survey=survey, old=old_score, new=response.score)
     incentive_issue(survey=survey)
+    # Inside the transaction: if the answer rolls back, no webhook goes out.
+    webhook_event_emit(merchant=survey.merchant, event_type="nps.responded", payload={
+        "order_number": survey.order.number, "customer_email": survey.customer.email, "score": response.score,
+        "category": response.category, "reason": response.reason, "delivery_rating": response.delivery_rating,
+        "product_rating": response.product_rating, "packaging_rating": response.packaging_rating,
+        "source": response.source, "answered_at": response.answered_at, "first_answer": created})
     transaction.on_commit(lambda: survey_responded.send(
         sender=SurveyResponse, survey_id=survey.pk, merchant_id=survey.merchant_id, score=response.score,
         created=created))

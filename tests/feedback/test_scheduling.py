@@ -9,8 +9,8 @@ from feedback.services import survey_send
 from feedback.tasks import send_due_surveys
 from tracking.carriers import status as st
 
-from .helpers import (survey_emails, deliver, merchant_without_quiet_hours, order_for, set_status, settings_for,
-                      shipment_for)
+from .helpers import (deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for,
+                      survey_emails)
 
 pytestmark = pytest.mark.django_db
 
