@@ -1,6 +1,7 @@
 """Detractor follow-up cases: opened once per survey, changed by staff with an audit log."""
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -19,7 +20,8 @@ def followup_open(*, survey: Survey, response: SurveyResponse) -> FollowUpCase:
     if existing is not None:
         return existing
     conf = survey_settings_for(survey.merchant)
-    due = timezone.localdate(timezone.now(), timezone=_tz(survey)) + timedelta(days=conf.followup_due_days)
+    local_today = timezone.localdate(timezone=zoneinfo.ZoneInfo(survey.merchant.timezone))
+    due = local_today + timedelta(days=conf.followup_due_days)
     try:
         with transaction.atomic():
             case = FollowUpCase.objects.create(merchant=survey.merchant, survey=survey, order=survey.order,
@@ -32,12 +34,6 @@ def followup_open(*, survey: Survey, response: SurveyResponse) -> FollowUpCase:
 
         alert_detractor.delay_on_commit(case.pk)
     return case
-
-
-def _tz(survey: Survey):
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(survey.merchant.timezone)
 
 
 @transaction.atomic
