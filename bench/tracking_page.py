@@ -44,17 +44,16 @@ def prepare(db_url: str, events: int) -> str:
     call_command("migrate", verbosity=0, interactive=False)
     from tests.factories import MerchantFactory, OrderFactory, OrderLineFactory, ShipmentFactory, ShipmentLineFactory
     from tracking.carriers import status as st
-    from tracking.models import Merchant
     from tracking.services.shipments import NewEvent, shipment_add_events
     from tracking.tokens import make_token
 
-    Merchant.objects.filter(slug="bench-shop").delete()
-    merchant = MerchantFactory(slug="bench-shop", name="Bench Shop", faq_url="https://bench.example.com/faq")
+    run = int(time.time())  # fresh rows per run, so a shared bench database needs no cleanup
+    merchant = MerchantFactory(slug=f"bench-{run}", name="Bench Shop", faq_url="https://bench.example.com/faq")
     order = OrderFactory(merchant=merchant, number="#B-1")
     start = timezone.now() - timedelta(days=3)
     statuses = [st.INFO_RECEIVED] + [st.IN_TRANSIT] * (events - 2) + [st.OUT_FOR_DELIVERY]
     for n in range(2):
-        shipment = ShipmentFactory(order=order, tracking_number=f"BENCH{n:08d}{int(time.time())}"[:30],
+        shipment = ShipmentFactory(order=order, tracking_number=f"BENCH{n}R{run}",
                                    predicted_window_start=timezone.localdate(),
                                    predicted_window_end=timezone.localdate() + timedelta(days=2))
         ShipmentLineFactory(shipment=shipment, order_line=OrderLineFactory(order=order))
@@ -141,7 +140,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--port", type=int, default=8350)
-    parser.add_argument("--events", type=int, default=30, help="events per parcel (two parcels)")
+    parser.add_argument("--events", type=int, default=12, help="events per parcel (two parcels; a typical domestic parcel has 8-15)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
     args = parser.parse_args()
     db_url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_tracking.sqlite3'}")

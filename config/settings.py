@@ -208,6 +208,14 @@ CELERY_BEAT_SCHEDULE.update({
     "sweep-webhook-deliveries": {"task": "tracking.webhooks_out.tasks.sweep_webhook_deliveries",
                                  "schedule": 5 * 60},
 })
+CELERY_BEAT_SCHEDULE["edd-recompute-lane-stats"] = {
+    "task": "tracking.edd.tasks.recompute_lane_stats",
+    "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6)),
+}
+CELERY_BEAT_SCHEDULE["edd-detect-delays"] = {
+    "task": "tracking.edd.tasks.detect_delays",
+    "schedule": timedelta(minutes=env.int("DOORSTEP_DELAY_SCAN_MINUTES", default=15)),
+}
 CELERY_BEAT_SCHEDULE["recommendations-train"] = {
     "task": "tracking.recommendations.tasks.train_all_recommendations",
     "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES", default=360)),
@@ -280,6 +288,42 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Delivery-date estimates (tracking.edd) -------------------------------------------------------
+# Window quantiles of the learned transit distribution and the recency half-life: the values
+# `manage.py edd_backtest` chose on training-period validation (p5–p90 for five of six generated
+# histories, p10–p90 once; a 60-day half-life for all six).
+DOORSTEP_EDD_QUANTILES = tuple(env.list("DOORSTEP_EDD_QUANTILES", cast=float, default=[0.05, 0.90]))
+# Effective (recency-weighted) deliveries a lane needs before it is trusted over its region/table.
+DOORSTEP_EDD_MIN_SAMPLES = env.float("DOORSTEP_EDD_MIN_SAMPLES", default=15.0)
+DOORSTEP_EDD_HALF_LIFE_DAYS = env.float("DOORSTEP_EDD_HALF_LIFE_DAYS", default=60.0)
+DOORSTEP_EDD_LOOKBACK_DAYS = env.int("DOORSTEP_EDD_LOOKBACK_DAYS", default=180)
+# Published transit days per "carrier:service:domestic|international" ("*" wildcards) for carriers
+# whose adapter publishes none; merged over tracking.edd.carrier_table.DEFAULT_TABLE.
+DOORSTEP_EDD_TRANSIT_TABLE: dict = {}
+# The public product-page endpoint /api/v1/edd/: per-IP rate and response cache lifetime.
+DOORSTEP_EDD_API_RATE = env.str("DOORSTEP_EDD_API_RATE", default="60/min")
+DOORSTEP_EDD_API_CACHE_SECONDS = env.int("DOORSTEP_EDD_API_CACHE_SECONDS", default=300)
+
+# --- Carrier ingestion (webhooks, polling) --------------------------------------------------------
+# Fernet keys for carrier credentials at rest; the first encrypts, all decrypt. Empty: derived from SECRET_KEY.
+DOORSTEP_ENCRYPTION_KEYS = env.list("DOORSTEP_ENCRYPTION_KEYS", default=[])
+# After a webhook secret is rotated, the old one keeps verifying for this long (carrier dashboards lag).
+DOORSTEP_WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("DOORSTEP_WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
+# Accepted deliveries still unprocessed after this long are re-enqueued (the broker was down).
+DOORSTEP_WEBHOOK_SWEEP_AFTER = timedelta(minutes=env.int("DOORSTEP_WEBHOOK_SWEEP_AFTER_MINUTES", default=5))
+DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_WEBHOOK_MAX_ATTEMPTS", default=8)
+# Parcels on webhook carriers are polled anyway when nothing arrived for this long.
+DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
+DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
+# A parcel without any update for this long gets a system `expired` event and is no longer tracked.
+DOORSTEP_TRACKING_EXPIRE_AFTER = timedelta(days=env.int("DOORSTEP_TRACKING_EXPIRE_DAYS", default=30))
+# Adds /bench/bare, a do-nothing view bench/webhook_ingest.py compares the webhook endpoint with.
+DOORSTEP_BENCH_VIEWS = env.bool("DOORSTEP_BENCH_VIEWS", default=False)
+CELERY_BEAT_SCHEDULE.update({
+    "tracking-sweep-inbound-webhooks": {"task": "tracking.tasks_ingest.sweep_inbound_webhooks", "schedule": 60.0},
+    "tracking-poll-due-shipments": {"task": "tracking.tasks_ingest.poll_due_shipments", "schedule": 300.0},
+    "tracking-expire-stale-shipments": {"task": "tracking.tasks_ingest.expire_stale_shipments", "schedule": 3600.0},
+})
 # Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
 DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", default=["email"])
 DOORSTEP_SMS_BACKEND = env.str("DOORSTEP_SMS_BACKEND", default="tracking.notifications.channels.ConsoleTextBackend")

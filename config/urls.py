@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.conf import settings
 from django.urls import include, path
 
+from tracking.edd.api import EddApi
 from tracking.views_health import healthz
 
 admin.site.site_header = "Doorstep support"
@@ -13,7 +15,14 @@ urlpatterns = [
     path("n/", include("tracking.notifications.urls")),
     path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
-    path("", include("tracking.urls")),
+    path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
     path("api/", include("config.api_urls")),
+    path("", include("tracking.urls")),
     path("", include("tracking.recommendations.urls")),
 ]
+
+urlpatterns += [path("webhooks/", include("tracking.urls_webhooks"))]
+if settings.DOORSTEP_BENCH_VIEWS:
+    from tracking.views_bench import bare
+
+    urlpatterns += [path("bench/bare", bare, name="bench-bare")]

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from . import models as m
+from .admin_carriers import retrack_now
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -142,6 +143,7 @@ class ShipmentAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "status_reason", "last_event_at", "shipped_at", "delivered_at", "created_at",
                        "updated_at"]
     inlines = [ShipmentLineInline, EventInline]
+    actions = [retrack_now]
 
 
 @admin.register(m.TrackingEvent)
@@ -161,10 +163,12 @@ class TrackingEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-from . import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)
-
 # Admin modules owned by other areas register themselves on import.
 from . import admin_api  # noqa: E402,F401
 from .webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401
+
+from . import admin_edd  # noqa: E402,F401  (registers the EDD and delay admins)
+from . import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)
+
 # Recommendations, offers and attribution register their own admins.
 from .recommendations import admin as _recommendations_admin  # noqa: E402,F401

@@ -17,13 +17,15 @@ class TrackingConfig(AppConfig):
     def ready(self):
         # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")
-
+        # Receivers: each area connects its own; tracking never imports returns or feedback.
+        from . import receivers  # noqa: F401  (model-signal receivers: orphan events, poll state)
         from . import signals
+        from .apikit import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
+        from .edd import receivers as edd_receivers
         from .notifications import shipping
+        from .webhooks_out import receivers as webhook_receivers
 
+        webhook_receivers.connect()
+        edd_receivers.connect()
         signals.shipment_status_changed.connect(shipping.on_status_changed, dispatch_uid="tracking.shipping_emails")
         signals.shipment_delayed.connect(shipping.on_delayed, dispatch_uid="tracking.delay_emails")
-        from .apikit import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
-        from .webhooks_out import receivers
-
-        receivers.connect()

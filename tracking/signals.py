@@ -6,12 +6,12 @@ enqueue Celery tasks safely. Keyword arguments:
 
 * shipment_status_changed: shipment_id, merchant_id, old_status, new_status, reason
 * shipment_delivered / shipment_failed_attempt / shipment_exception: shipment_id, merchant_id, reason
+* shipment_created: shipment_id, merchant_id (a parcel was registered, e.g. through the API)
 * shipment_events_added: shipment_id, merchant_id, count (new events stored; replays add none and
   send nothing). Sent after shipment_status_changed when both apply.
 * shipment_delayed: shipment_id, merchant_id, delay_case_id, kind ("predicted_late" | "delay_reason"),
   reason (a canonical reason or ""). Sent once per delay — when a DelayCase opens — never per event;
   the case row (tracking.models.DelayCase) has the promised date and the predicted window end.
-* shipment_created: shipment_id, merchant_id (a parcel was registered, e.g. through the API)
 """
 from django.dispatch import Signal
 
@@ -19,6 +19,6 @@ shipment_status_changed = Signal()
 shipment_delivered = Signal()
 shipment_failed_attempt = Signal()
 shipment_exception = Signal()
+shipment_created = Signal()
 shipment_events_added = Signal()
 shipment_delayed = Signal()
-shipment_created = Signal()

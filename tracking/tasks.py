@@ -24,6 +24,16 @@ def purge_idempotency_records() -> int:
 
 # Registers the outgoing-webhook tasks with workers (autodiscovery only imports tracking.tasks).
 from .webhooks_out import tasks as _webhooks_out_tasks  # noqa: E402,F401
+# Carrier ingestion tasks live in their own module; importing them here registers them with Celery.
+from .tasks_ingest import (  # noqa: E402,F401
+    expire_stale_shipments,
+    poll_due_shipments,
+    poll_shipment_batch,
+    process_inbound_webhook,
+    retrack_shipment,
+    sweep_inbound_webhooks,
+)
+
 # Celery autodiscovery imports <app>.tasks only; these live in subpackages.
 from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401
 

@@ -22,14 +22,35 @@ def _walk(patterns, prefix=""):
             yield prefix + str(p.pattern), p
 
 
-def api_routes():
-    routes = []
+# Public, unauthenticated routes under /api/v1/ (no tenant data behind a key). Anything else must be a
+# MerchantAPIView; test_every_api_route_is_merchant_scoped_or_declared_public keeps this list honest.
+PUBLIC_ROUTES = {"api/v1/edd/"}
+
+
+def _all_api_routes():
     for route, pattern in _walk(get_resolver().url_patterns):
         view_class = getattr(pattern.callback, "cls", None)
         if route.startswith("api/v1/") and view_class is not None:
+            yield route, view_class
+
+
+def api_routes():
+    """Every merchant-authenticated route, with the methods its view handles."""
+    from tracking.apikit import MerchantAPIView
+
+    routes = []
+    for route, view_class in _all_api_routes():
+        if issubclass(view_class, MerchantAPIView):
             methods = [m for m in ("get", "post", "put", "patch", "delete") if hasattr(view_class, m)]
             routes.append((route, view_class, methods))
     return routes
+
+
+def test_every_api_route_is_merchant_scoped_or_declared_public():
+    from tracking.apikit import MerchantAPIView
+
+    for route, view_class in _all_api_routes():
+        assert issubclass(view_class, MerchantAPIView) or route in PUBLIC_ROUTES, route
 
 
 @pytest.fixture

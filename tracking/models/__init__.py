@@ -1,4 +1,8 @@
+from .carrier_accounts import CarrierAccount
 from .catalog import Product, ProductVariant
+from .delays import DelayCase
+from .edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
+from .ingest import InboundWebhook, PendingEvent, ShipmentPollState
 from .delivery_requests import DeliveryRequest, DeliveryRequestEvent
 from .merchants import Customer, Merchant
 from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
@@ -6,10 +10,18 @@ from .orders import Order, OrderLine
 from .shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
+    "CarrierAccount",
+    "InboundWebhook",
+    "PendingEvent",
+    "ShipmentPollState",
     "Customer",
+    "DelayCase",
+    "EddBacktestRun",
+    "LaneTransitStats",
     "DeliveryRequest",
     "DeliveryRequestEvent",
     "Merchant",
+    "MerchantShippingSettings",
     "NotificationCategory",
     "NotificationChannel",
     "NotificationLog",

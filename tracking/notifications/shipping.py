@@ -82,6 +82,10 @@ def on_delayed(sender, *, shipment_id, reason="", delay_case_id=None, **kwargs):
     shipment = _shipment(shipment_id)
     if shipment is None or shipment.is_terminal:
         return
+    if shipment.status == st.FAILED_ATTEMPT:
+        # The failed-attempt email already told the shopper, with what they can do; a second
+        # "running late" email minutes later is noise.
+        return
     fact = f"delayed:{delay_case_id}" if delay_case_id is not None else f"delayed:{shipment.promised_delivery_date}"
     promised = shipment.promised_delivery_date.isoformat() if shipment.promised_delivery_date else ""
     _request(shipment, kind="shipment_delayed", fact=fact, delay_reason=reason or shipment.status_reason,

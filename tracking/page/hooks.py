@@ -40,9 +40,10 @@ def order_links(order, token: str) -> list[OrderLink]:
         except Exception:  # one app's broken link must not take the tracking page down
             logger.exception("order link provider %r failed", provider)
     if not _providers:
-        # Until the returns app registers a provider: its conventional start URL, if it exists.
+        # Until the returns app registers a provider: its start-from-the-order-link URL, which takes
+        # the same signed "order" token, if that app is installed.
         try:
-            links.insert(0, (_("Start a return"), reverse("returns:start", kwargs={"token": token})))
+            links.insert(0, (_("Start a return"), reverse("returns:order", args=[token])))
         except NoReverseMatch:
             pass
     return links

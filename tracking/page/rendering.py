@@ -8,6 +8,8 @@ every response, so a cached page never carries another visitor's token."""
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from datetime import date
 
 from django.conf import settings
@@ -27,6 +29,32 @@ from .hooks import order_links
 from .selectors import order_for_page, order_page_version
 
 CSRF_SENTINEL = "doorstep-csrf-sentinel-0f6c2a"
+# Hot pages are also kept in this process (under the same versioned key, so never stale): a
+# shopper refreshing during "out for delivery" costs one small query and no cache round trip.
+LOCAL_PAGES = 256
+_local: OrderedDict[str, str] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str) -> str | None:
+    with _local_lock:
+        html = _local.get(key)
+        if html is not None:
+            _local.move_to_end(key)
+        return html
+
+
+def clear_local_pages() -> None:
+    with _local_lock:
+        _local.clear()
+
+
+def _local_set(key: str, html: str) -> None:
+    with _local_lock:
+        _local[key] = html
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_PAGES:
+            _local.popitem(last=False)
 TEMPLATE = "tracking/page/order.html"
 
 
@@ -114,7 +142,11 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
         digest, tz_name = version
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=8).hexdigest()
         key = f"orderpage:v1:{order_id}:{get_language()}:{digest}:{local_today(tz_name)}:{path}"
-        html = cache.get(key)
+        html = _local_get(key)
+        if html is None:
+            html = cache.get(key)
+            if html is not None:
+                _local_set(key, html)
         if html is not None:
             return _with_csrf(html, request)
     order = order_for_page(order_id=order_id)
@@ -125,4 +157,5 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
     html = render_to_string(TEMPLATE, context, request=request)
     if key is not None:
         cache.set(key, html, ttl)
+        _local_set(key, html)
     return _with_csrf(html, request)

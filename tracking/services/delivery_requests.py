@@ -6,6 +6,7 @@ import logging
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ..carriers import status as st
 from ..carriers.base import Capability, CarrierError, DeliveryChange
@@ -34,6 +35,9 @@ def _carrier_can_change(slug: str) -> bool:
 
 
 def _log(request: DeliveryRequest, *, actor_label: str, from_status: str, note: str = "", actor=None) -> None:
+    # Every state change passes here; touching the shipment moves the order page's cache version
+    # (tracking.page.selectors.order_page_version), so the shopper sees the new state at once.
+    Shipment.objects.filter(pk=request.shipment_id).update(updated_at=timezone.now())
     DeliveryRequestEvent.objects.create(request=request, actor=actor, actor_label=actor_label[:64],
                                         from_status=from_status, to_status=request.status, note=note)
 

@@ -73,6 +73,9 @@ def shipment_add_events(*, shipment: Shipment, events: list[NewEvent], source: s
         created += 1
     if created:
         shipment_refresh_status(shipment=shipment)
+        shipment_id, merchant_id = shipment.pk, shipment.merchant_id
+        transaction.on_commit(lambda: signals.shipment_events_added.send(
+            sender=Shipment, shipment_id=shipment_id, merchant_id=merchant_id, count=created))
     return created
 
 

@@ -41,7 +41,8 @@ def order(merchant):
 
 @pytest.fixture
 def shipment(order):
-    shipment = ShipmentFactory(order=order)
+    # A generous promise: these parcels are on time unless a test makes them late.
+    shipment = ShipmentFactory(order=order, promised_delivery_date=timezone.localdate() + dt.timedelta(days=10))
     ShipmentLineFactory(shipment=shipment, order_line=OrderLineFactory(order=order, title="Linen throw", quantity=2))
     return shipment
 

@@ -221,3 +221,30 @@ class TestBranding:
         assert "--brand: #907300;" in css and "ffcc00" not in css
         assert "max-age=86400" in response["Cache-Control"]
         assert client.get("/brand/nope.css").status_code == 404
+
+
+def test_links_from_other_apps_through_the_hook(client, order, in_transit):
+    from tracking.page.hooks import register_order_link, unregister_order_link
+
+    def provider(order_, token):
+        return [("Rate your delivery", f"/feedback/{token}/")]
+
+    register_order_link(provider)
+    try:
+        body = page(client, order)
+    finally:
+        unregister_order_link(provider)
+    assert "Rate your delivery" in body and "/feedback/" in body
+
+
+def test_a_broken_link_provider_does_not_break_the_page(client, order, in_transit):
+    from tracking.page.hooks import register_order_link, unregister_order_link
+
+    def broken(order_, token):
+        raise RuntimeError("boom")
+
+    register_order_link(broken)
+    try:
+        assert "Order #1001" in page(client, order)
+    finally:
+        unregister_order_link(broken)

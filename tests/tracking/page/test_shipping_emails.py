@@ -126,3 +126,13 @@ def test_notification_log_admin_is_read_only(admin_client, shipment, django_capt
     page = admin_client.get(f"/admin/tracking/notificationlog/{log.pk}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert admin_client.get("/admin/tracking/notificationoptout/").status_code == 200
+
+
+def test_a_failed_attempt_on_a_late_parcel_sends_the_failed_attempt_email_only(
+        shipment, django_capture_on_commit_callbacks):
+    Shipment.objects.filter(pk=shipment.pk).update(promised_delivery_date=timezone.localdate() - dt.timedelta(days=1))
+    start = timezone.now() - dt.timedelta(hours=4)
+    record(shipment, st.IN_TRANSIT, st.OUT_FOR_DELIVERY, st.FAILED_ATTEMPT, start=start,
+           reason="recipient_unavailable", callbacks=django_capture_on_commit_callbacks)
+    assert "shipment_failed_attempt" in kinds()
+    assert "shipment_delayed" not in kinds()

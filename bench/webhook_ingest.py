@@ -1,0 +1,334 @@
+"""Webhook ingestion benchmark: the real app under gunicorn, measured against a bare Django view on
+the same server in the same run.
+
+    /work/main/.venv/bin/python bench/webhook_ingest.py [--db postgres|sqlite] [--seconds 8] [--workers 3]
+
+Phases (all over real HTTP with keep-alive connections from a multi-process load generator):
+ 1. peak req/s of a bare view (/bench/bare: same middleware, reads the same body, writes nothing);
+ 2. peak accepted webhooks/s (verify HMAC, store the raw delivery, enqueue to Redis) — no Celery
+    worker runs yet, so processing does not steal CPU from acknowledging;
+ 3. ack latency p50/p99 with an open-loop (paced) load at 80% of the peak from phase 2;
+ 4. processing rate: a real `celery worker` (prefork) drains the queue over Redis; events/s from the
+    first to the last processed_at;
+ 5. replay with 20% duplicates (10% carrier retries of the same delivery id, 10% the same events
+    re-sent under a new delivery id), processed by the worker: 0 events lost and 0 duplicated?
+Prints ratios against the goals: ingestion >= 50% of bare; p99 < 100 ms at 80% of peak.
+Uses PostgreSQL database `ds_ingest` and Redis db 2 by default (ports 8150-8199), wiping both.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = 8150
+SECRET = "bench-secret-0123456789"
+
+
+# --- load generator -----------------------------------------------------------------------------------
+def _worker(requests_, threads, deadline, rate_per_thread, out):
+    """One process: ``threads`` keep-alive connections. Closed loop when rate_per_thread is None."""
+    results = []
+    lock = threading.Lock()
+    chunks = [requests_[i::threads] for i in range(threads)]
+
+    def run(chunk):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        local = []
+        start = time.perf_counter()
+        for index, (path, headers, body) in enumerate(chunk):
+            if rate_per_thread:
+                wait = start + index / rate_per_thread - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+            if time.time() > deadline:
+                break
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            except (OSError, http.client.HTTPException):
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            local.append((status, time.perf_counter() - t0, time.time()))
+        with lock:
+            results.extend(local)
+
+    pool = [threading.Thread(target=run, args=(c,)) for c in chunks]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    out.put(results)
+
+
+def load(requests_, *, seconds, processes=2, threads=6, rate=None):
+    """Send ``requests_`` (path, headers, body) for at most ``seconds``. Returns (results, elapsed)."""
+    deadline = time.time() + seconds
+    queue = mp.Queue()
+    per_thread = rate / (processes * threads) if rate else None
+    procs = [mp.Process(target=_worker, args=(requests_[i::processes], threads, deadline, per_thread, queue))
+             for i in range(processes)]
+    started = time.time()
+    for p in procs:
+        p.start()
+    results = []
+    for _ in procs:
+        results.extend(queue.get())
+    for p in procs:
+        p.join()
+    ends = [r[2] for r in results]
+    elapsed = (max(ends) - started) if ends else seconds
+    return results, elapsed
+
+
+def pct(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else float("nan")
+
+
+# --- app setup --------------------------------------------------------------------------------------
+def configure(args):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "REDIS_URL": args.redis_url, "DOORSTEP_BENCH_VIEWS": "true", "LOG_LEVEL": "ERROR",
+        "DOORSTEP_BASE_URL": f"http://127.0.0.1:{PORT}",
+    }
+    if args.db == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="doorstep-bench-")
+        env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    else:
+        env["DATABASE_URL"] = args.postgres_url
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # The bench owns this database: start from an empty schema so renamed migrations never clash.
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    call_command("migrate", verbosity=0, interactive=False)
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+    return env
+
+
+def make_account():
+    from tests.factories import MerchantFactory
+    from tracking.services.carrier_accounts import carrier_account_create
+
+    merchant = MerchantFactory(slug="bench")
+    return carrier_account_create(merchant=merchant, carrier="mock", webhook_secret=SECRET).account
+
+
+def create_shipments(account, numbers):
+    from tests.factories import CustomerFactory, OrderFactory
+    from tracking.models import Shipment
+
+    order = OrderFactory(merchant=account.merchant, customer=CustomerFactory(merchant=account.merchant))
+    Shipment.objects.bulk_create(
+        [Shipment(merchant=account.merchant, order=order, carrier="mock", tracking_number=n) for n in numbers],
+        batch_size=1000)
+
+
+def deliveries(count, *, serial_start, duplicate_rate=0.0, out_of_order_rate=0.1, seed=1):
+    from tracking.carriers.mock import simulate_deliveries
+
+    return list(simulate_deliveries(secret=SECRET, count=count, duplicate_rate=duplicate_rate,
+                                    out_of_order_rate=out_of_order_rate, seed=seed, serial_start=serial_start))
+
+
+def as_requests(items, path):
+    out = []
+    for headers, body in items:
+        h = dict(headers)
+        h["Content-Type"] = "application/json"
+        out.append((path, h, body))
+    return out
+
+
+def start_gunicorn(args, env):
+    cmd = [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(args.workers),
+           "-k", args.worker_class, "--threads", str(args.threads_per_worker), "--keep-alive", "30",
+           "--log-level", "error"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+    for _ in range(100):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def start_worker(env, concurrency):
+    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "-c", str(concurrency),
+           "--loglevel", "ERROR", "--without-heartbeat", "--without-mingle", "--without-gossip"]
+    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+
+
+def stop(proc):
+    if proc and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_processed(timeout=300):
+    from tracking.models import InboundWebhook
+
+    deadline = time.time() + timeout
+    pending = InboundWebhook.objects.filter(verdict="accepted", processed_at__isnull=True)
+    while time.time() < deadline and pending.exists():
+        time.sleep(0.5)
+    return pending.count()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/ds_ingest")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread keeps connections alive)")
+    parser.add_argument("--threads-per-worker", type=int, default=4)
+    parser.add_argument("--celery-concurrency", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=2, help="load generator processes")
+    parser.add_argument("--threads", type=int, default=6, help="connections per load generator process")
+    args = parser.parse_args()
+
+    env = configure(args)
+    account = make_account()
+    path = f"/webhooks/carriers/{account.public_id}/"
+    print(f"doorstep webhook ingestion bench — db={args.db}, gunicorn {args.workers} workers x {args.threads_per_worker} threads "
+          f"({args.worker_class}), load generator {args.processes} processes x {args.threads} keep-alive connections, "
+          f"{os.cpu_count()} CPUs shared by everything")
+
+    budget = int(args.seconds * 4000)  # more signed deliveries than the fastest phase can send
+    peak_items = deliveries(budget, serial_start=0)
+    numbers = {json.loads(body)["data"]["tracking_number"] for _, body in peak_items}
+    create_shipments(account, numbers)
+
+    gunicorn = start_gunicorn(args, env)
+    worker = None
+    try:
+        load(as_requests(peak_items[:500], "/bench/bare"), seconds=1)  # warm-up: imports, connections
+        bare, bare_s = load(as_requests(peak_items, "/bench/bare"), seconds=args.seconds, processes=args.processes,
+                            threads=args.threads)
+        bare_rps = sum(1 for s, *_ in bare if s == 202) / bare_s
+        print(f"\n1. bare view:       {bare_rps:8.0f} req/s   (p50 {pct([r[1] for r in bare], .5) * 1000:.1f} ms, "
+              f"p99 {pct([r[1] for r in bare], .99) * 1000:.1f} ms)")
+
+        hooks, hooks_s = load(as_requests(peak_items, path), seconds=args.seconds, processes=args.processes,
+                              threads=args.threads)
+        codes = {}
+        for s, *_ in hooks:
+            codes[s] = codes.get(s, 0) + 1
+        accepted_rps = codes.get(202, 0) / hooks_s
+        ratio = accepted_rps / bare_rps
+        print(f"2. webhook peak:    {accepted_rps:8.0f} accepted/s (statuses {codes}); "
+              f"ratio to bare {ratio:.2f}  [goal >= 0.50: {'PASS' if ratio >= 0.5 else 'FAIL'}]")
+
+        target = 0.8 * accepted_rps
+        paced_items = deliveries(int(target * args.seconds) + 10, serial_start=200_000)
+        create_shipments(account, {json.loads(b)["data"]["tracking_number"] for _, b in paced_items})
+        paced, paced_s = load(as_requests(paced_items, path), seconds=args.seconds + 5, processes=args.processes,
+                              threads=args.threads, rate=target)
+        lat = [r[1] for r in paced if r[0] == 202]
+        p50, p99 = pct(lat, .5) * 1000, pct(lat, .99) * 1000
+        print(f"3. at 80% of peak:  target {target:.0f}/s, achieved {len(paced) / paced_s:.0f}/s; ack p50 {p50:.1f} ms, "
+              f"p99 {p99:.1f} ms  [goal p99 < 100 ms: {'PASS' if p99 < 100 else 'FAIL'}]")
+
+        from django.db.models import Max, Min
+
+        from tracking.models import InboundWebhook, TrackingEvent
+
+        queued = InboundWebhook.objects.filter(verdict="accepted", processed_at__isnull=True).count()
+        worker = start_worker(env, args.celery_concurrency)
+        left = wait_processed()
+        span = InboundWebhook.objects.filter(processed_at__isnull=False).aggregate(a=Min("processed_at"),
+                                                                                   b=Max("processed_at"))
+        seconds = max((span["b"] - span["a"]).total_seconds(), 1e-3)
+        events = TrackingEvent.objects.count()
+        print(f"4. processing:      {queued} queued deliveries drained by celery worker (prefork x"
+              f"{args.celery_concurrency}, Redis broker) in {seconds:.1f}s: {queued / seconds:.0f} deliveries/s, "
+              f"{events / seconds:.0f} events/s; unprocessed left: {left}")
+
+        replay_ok = replay(account, path, args)
+        print(f"\nsummary: ingestion {ratio:.2f}x bare ({accepted_rps:.0f} vs {bare_rps:.0f}/s), p99 {p99:.1f} ms at 80% "
+              f"of peak, processing {events / seconds:.0f} events/s, replay {'OK' if replay_ok else 'FAILED'}")
+    finally:
+        stop(worker)
+        stop(gunicorn)
+
+
+def replay(account, path, args) -> bool:
+    """Fresh parcels, 20% duplicates, processed by the running worker; compare with what was sent."""
+    from tracking.models import Shipment, TrackingEvent
+    from tracking.carriers.mock import sign_webhook
+
+    items = deliveries(2000, serial_start=500_000, duplicate_rate=0.10, out_of_order_rate=0.2, seed=5)
+    rng = random.Random(9)
+    extra = []
+    for headers, body in rng.sample(items, len(items) // 10):
+        doc = json.loads(body)
+        doc["id"] = doc["id"] + "-resent"  # same events, new delivery id: only event dedupe saves us
+        new_body = json.dumps(doc, separators=(",", ":")).encode()
+        extra.append((sign_webhook(SECRET, new_body, int(time.time())), new_body))
+    items = items + extra
+    rng.shuffle(items)
+    expected = {}
+    for _, body in items:
+        doc = json.loads(body)
+        for event in doc["data"]["events"]:
+            expected.setdefault(doc["data"]["tracking_number"], set()).add(event["id"])
+    create_shipments(account, expected)
+    sent, _ = load(as_requests(items, path), seconds=60, processes=args.processes, threads=args.threads)
+    bad = [s for s, *_ in sent if s not in (200, 202)]
+    left = wait_processed()
+    shipments = Shipment.objects.filter(merchant=account.merchant, tracking_number__in=list(expected))
+    stored = {s.tracking_number: s.pk for s in shipments}
+    lost = duplicated = 0
+    for number, ids in expected.items():
+        keys = list(TrackingEvent.objects.filter(shipment_id=stored[number]).values_list("dedupe_key", flat=True))
+        lost += len(ids - {k.removeprefix("id:") for k in keys})
+        duplicated += len(keys) - len(set(keys)) + max(0, len(keys) - len(ids))
+    unique = sum(len(v) for v in expected.values())
+    print(f"5. replay:          {len(items)} deliveries ({len(items) - len(set(b for _, b in items))} exact retries, "
+          f"{len(extra)} re-sent under new ids) for {len(expected)} parcels, {unique} distinct events; "
+          f"non-2xx {len(bad)}, unprocessed {left}; lost {lost}, duplicated {duplicated}  "
+          f"[goal 0/0: {'PASS' if not (lost or duplicated or bad or left) else 'FAIL'}]")
+    return not (lost or duplicated or bad or left)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""A scriptable polling-only carrier for polling tests (registered via settings.DOORSTEP_CARRIERS)."""
+from typing import ClassVar
+
+from tracking.carriers.base import CarrierAdapter, Capability, TrackingResult
+
+
+class PollOnlyCarrier(CarrierAdapter):
+    slug = "pollonly"
+    name = "Poll-only test carrier"
+    capabilities = Capability.POLLING
+    # tracking number -> TrackingResult to return, or a CarrierError to raise
+    script: ClassVar[dict] = {}
+    calls: ClassVar[list] = []
+
+    def track(self, tracking_number):
+        type(self).calls.append((tracking_number, self.credentials.api_key))
+        answer = self.script.get(tracking_number)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer or TrackingResult(tracking_number=tracking_number, carrier=self.slug, events=[])

@@ -1,0 +1,119 @@
+"""What carriers send us and what we still have to do with it: the raw webhook delivery log, events
+for parcels we do not know yet, and the polling schedule."""
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..carriers import status as st
+from .carrier_accounts import CarrierAccount
+from .merchants import Merchant
+from .shipments import Shipment, TrackingEvent
+
+
+class InboundWebhook(models.Model):
+    """One HTTP delivery to /webhooks/carriers/<public_id>/, stored before anything else happens.
+
+    Append-only for what was received (headers, body, verdict); only the processing columns
+    (processed_at, processing_error, processing_attempts) change afterwards.
+    """
+
+    class Verdict(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        DUPLICATE = "duplicate", _("Duplicate delivery")
+        REJECTED_SIGNATURE = "rejected_signature", _("Bad or missing signature")
+        REJECTED_STALE = "rejected_stale", _("Timestamp outside the window")
+        REJECTED_BODY = "rejected_body", _("Body is not valid")
+        REJECTED_SHAPE = "rejected_shape", _("Unknown payload shape")
+        TOO_LARGE = "too_large", _("Body too large")
+        UNKNOWN_ACCOUNT = "unknown_account", _("Unknown or inactive account")
+
+    account = models.ForeignKey(CarrierAccount, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="inbound_webhooks")
+    # Copied from the account so the log is filterable by tenant even for deliveries we could not tie to one.
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="inbound_webhooks")
+    public_id = models.CharField(max_length=64, help_text=_("The account id in the URL, as received."))
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    body_size = models.PositiveIntegerField(default=0, help_text=_("Content-Length or bytes read."))
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    verdict = models.CharField(max_length=24, choices=Verdict.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    provider_event_id = models.CharField(max_length=128, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_error = models.TextField(blank=True)
+    events_created = models.PositiveIntegerField(default=0)
+    events_orphaned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            # Delivery-level idempotency: a carrier retrying the same delivery is stored as a duplicate.
+            models.UniqueConstraint(fields=["account", "provider_event_id"],
+                                    condition=Q(verdict="accepted") & ~Q(provider_event_id=""),
+                                    name="inbound_webhook_unique_provider_event"),
+        ]
+        indexes = [
+            # The sweeper's query: accepted, never processed, oldest first.
+            models.Index(fields=["received_at"], condition=Q(verdict="accepted", processed_at__isnull=True),
+                         name="inbound_webhook_unprocessed"),
+            models.Index(fields=["account", "verdict"]),
+        ]
+
+    def __str__(self):
+        return f"{self.public_id} {self.verdict} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PendingEvent(models.Model):
+    """A tracking event for a (carrier, tracking number) the merchant has not told us about yet.
+    Attached to the shipment when it is created (tracking.services.orphans.orphan_events_attach)."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="pending_events")
+    carrier = models.CharField(max_length=32)
+    tracking_number = models.CharField(max_length=64)
+    inbound = models.ForeignKey(InboundWebhook, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="pending_events")
+    source = models.CharField(max_length=16, choices=TrackingEvent.Source.choices)
+    occurred_at = models.DateTimeField()
+    status = models.CharField(max_length=24, choices=st.STATUSES)
+    reason = models.CharField(max_length=32, blank=True)
+    carrier_code = models.CharField(max_length=64, blank=True)
+    carrier_text = models.CharField(max_length=500, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    carrier_event_id = models.CharField(max_length=120, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=128)
+    estimated_delivery = models.DateField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    attached_to = models.ForeignKey(Shipment, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="attached_pending_events")
+    attached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "carrier", "tracking_number", "dedupe_key"],
+                                    name="pending_event_unique_dedupe_key"),
+        ]
+        indexes = [
+            models.Index(fields=["carrier", "tracking_number"], condition=Q(attached_at__isnull=True),
+                         name="pending_event_unattached"),
+        ]
+
+    def __str__(self):
+        return f"{self.carrier} {self.tracking_number} {self.status}"
+
+
+class ShipmentPollState(models.Model):
+    """When Doorstep next asks the carrier about a parcel, and how the last attempts went."""
+
+    shipment = models.OneToOneField(Shipment, on_delete=models.CASCADE, primary_key=True, related_name="poll_state")
+    next_poll_at = models.DateTimeField(db_index=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self):
+        return f"{self.shipment} next {self.next_poll_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from .views_webhooks import carrier_webhook
+
+urlpatterns = [
+    path("carriers/<str:public_id>/", carrier_webhook, name="carrier-webhook"),
+]
