@@ -15,6 +15,7 @@ urlpatterns = [
     path("n/", include("tracking.notifications.urls")),
     path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
+    path("returns/", include("returns.urls")),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
     path("api/", include("config.api_urls")),
     path("", include("tracking.urls")),

@@ -151,7 +151,8 @@ class TestSpeed:
             client.get(order_link(OrderFactory(merchant=merchant)))
 
     def test_cached_page_needs_one_query(self, client, order, in_transit, django_assert_num_queries):
-        link = order_link(order)  # the same URL twice: a token minted a second later is another cache path
+        # One link for both visits: tokens carry a timestamp, and a link minted a second later is another URL.
+        link = order_link(order)
         client.get(link)
         with django_assert_num_queries(1):  # the version check
             assert client.get(link).status_code == 200
