@@ -334,6 +334,14 @@ CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
     "schedule": 60.0,
 }
 
+# --- Feedback (NPS surveys) -----------------------------------------------------------------------
+# Extra "hold the survey" checks other apps provide, as dotted paths to (order, survey_settings) -> reason.
+DOORSTEP_SURVEY_BLOCKERS = env.list("DOORSTEP_SURVEY_BLOCKERS", default=[])
+CELERY_BEAT_SCHEDULE["feedback-send-due-surveys"] = {
+    "task": "feedback.tasks.send_due_surveys",
+    "schedule": env.float("DOORSTEP_SURVEY_SEND_INTERVAL", default=300.0),
+}
+
 # --- Returns --------------------------------------------------------------------------------------
 # Payment gateways for refunds by slug (Order.payment_gateway) -> dotted path; same pattern as carriers.
 DOORSTEP_PAYMENT_GATEWAYS = {
