@@ -13,7 +13,7 @@ Phases (all over real HTTP with keep-alive connections from a multi-process load
  5. replay with 20% duplicates (10% carrier retries of the same delivery id, 10% the same events
     re-sent under a new delivery id), processed by the worker: 0 events lost and 0 duplicated?
 Prints ratios against the goals: ingestion >= 50% of bare; p99 < 100 ms at 80% of peak.
-Uses PostgreSQL database `ds_ingest` and Redis db 2 by default (ports 8150-8199), wiping both.
+Uses PostgreSQL database `ds_ingest`, Redis db 2 and port 8150 by default (--postgres-url, --redis-url, --port), wiping both.
 """
 from __future__ import annotations
 
@@ -193,6 +193,19 @@ def start_worker(env, concurrency):
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
 
 
+def server_cpu_seconds(proc) -> float:
+    """CPU time (user + system) used so far by gunicorn's worker processes: a per-request cost that
+    noisy neighbours on a shared machine distort far less than throughput."""
+    total = 0
+    for pid in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop(proc):
     if proc and proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -234,7 +247,7 @@ def main():
     path = f"/webhooks/carriers/{account.public_id}/"
     print(f"doorstep webhook ingestion bench — db={args.db}, gunicorn {args.workers} workers x {args.threads_per_worker} threads "
           f"({args.worker_class}), load generator {args.processes} processes x {args.threads} keep-alive connections, "
-          f"{os.cpu_count()} CPUs shared by everything")
+          f"{os.cpu_count()} CPUs shared by everything; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     budget = int(args.seconds * 4000)  # more signed deliveries than the fastest phase can send
     peak_items = deliveries(budget, serial_start=0)
@@ -245,21 +258,26 @@ def main():
     worker = None
     try:
         load(as_requests(peak_items[:500], "/bench/bare"), seconds=1)  # warm-up: imports, connections
+        cpu0 = server_cpu_seconds(gunicorn)
         bare, bare_s = load(as_requests(peak_items, "/bench/bare"), seconds=args.seconds, processes=args.processes,
                             threads=args.threads)
+        bare_cpu = (server_cpu_seconds(gunicorn) - cpu0) / max(len(bare), 1) * 1000
         bare_rps = sum(1 for s, *_ in bare if s == 202) / bare_s
         print(f"\n1. bare view:       {bare_rps:8.0f} req/s   (p50 {pct([r[1] for r in bare], .5) * 1000:.1f} ms, "
-              f"p99 {pct([r[1] for r in bare], .99) * 1000:.1f} ms)")
+              f"p99 {pct([r[1] for r in bare], .99) * 1000:.1f} ms; server CPU {bare_cpu:.2f} ms/request)")
 
+        cpu0 = server_cpu_seconds(gunicorn)
         hooks, hooks_s = load(as_requests(peak_items, path), seconds=args.seconds, processes=args.processes,
                               threads=args.threads)
+        hook_cpu = (server_cpu_seconds(gunicorn) - cpu0) / max(len(hooks), 1) * 1000
         codes = {}
         for s, *_ in hooks:
             codes[s] = codes.get(s, 0) + 1
         accepted_rps = codes.get(202, 0) / hooks_s
         ratio = accepted_rps / bare_rps
         print(f"2. webhook peak:    {accepted_rps:8.0f} accepted/s (statuses {codes}); "
-              f"ratio to bare {ratio:.2f}  [goal >= 0.50: {'PASS' if ratio >= 0.5 else 'FAIL'}]")
+              f"ratio to bare {ratio:.2f}  [goal >= 0.50: {'PASS' if ratio >= 0.5 else 'FAIL'}]; "
+              f"server CPU {hook_cpu:.2f} ms/request ({bare_cpu / hook_cpu:.2f}x bare's)")
 
         target = 0.8 * accepted_rps
         paced_items = deliveries(int(target * args.seconds) + 10, serial_start=200_000)
@@ -287,6 +305,7 @@ def main():
               f"{events / seconds:.0f} events/s; unprocessed left: {left}")
 
         replay_ok = replay(account, path, args)
+        print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"\nsummary: ingestion {ratio:.2f}x bare ({accepted_rps:.0f} vs {bare_rps:.0f}/s), p99 {p99:.1f} ms at 80% "
               f"of peak, processing {events / seconds:.0f} events/s, replay {'OK' if replay_ok else 'FAILED'}")
     finally:
