@@ -13,7 +13,8 @@ Phases (all over real HTTP with keep-alive connections from a multi-process load
  5. replay with 20% duplicates (10% carrier retries of the same delivery id, 10% the same events
     re-sent under a new delivery id), processed by the worker: 0 events lost and 0 duplicated?
 Prints ratios against the goals: ingestion >= 50% of bare; p99 < 100 ms at 80% of peak.
-Uses PostgreSQL database `ds_ingest`, Redis db 2 and port 8150 by default (--postgres-url, --redis-url, --port), wiping both.
+Uses PostgreSQL database `ds_ingest`, Redis db 2 and port 8150 by default (--postgres-url, --redis-url,
+--port), wiping both.
 """
 from __future__ import annotations
 
