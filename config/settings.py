@@ -341,7 +341,11 @@ CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
 
 # --- Feedback (NPS surveys) -----------------------------------------------------------------------
 # Extra "hold the survey" checks other apps provide, as dotted paths to (order, survey_settings) -> reason.
-DOORSTEP_SURVEY_BLOCKERS = env.list("DOORSTEP_SURVEY_BLOCKERS", default=[])
+# Extra reasons to hold a survey, as dotted paths (order, survey_settings) -> reason. Returns holds
+# surveys while a return is in progress; wired here so feedback and returns never import each other.
+DOORSTEP_SURVEY_BLOCKERS = env.list("DOORSTEP_SURVEY_BLOCKERS", default=["returns.hooks.open_return_blocks_survey"])
+# Where thank-you store credit is booked: (customer, amount, currency, reference, note) -> credit code.
+DOORSTEP_STORE_CREDIT_GRANTER = env.str("DOORSTEP_STORE_CREDIT_GRANTER", default="returns.hooks.grant_store_credit")
 CELERY_BEAT_SCHEDULE["feedback-send-due-surveys"] = {
     "task": "feedback.tasks.send_due_surveys",
     "schedule": env.float("DOORSTEP_SURVEY_SEND_INTERVAL", default=300.0),
