@@ -342,6 +342,9 @@ DOORSTEP_LOOKUP_WINDOW_SECONDS = env.int("DOORSTEP_LOOKUP_WINDOW_SECONDS", defau
 DOORSTEP_TRUSTED_PROXY_HOPS = env.int("DOORSTEP_TRUSTED_PROXY_HOPS", default=0)
 # How long a rendered order page stays cached (its key changes with the data anyway); 0 = no cache.
 DOORSTEP_PAGE_CACHE_SECONDS = env.int("DOORSTEP_PAGE_CACHE_SECONDS", default=600)
+# How long the cached version of an order page lives before it is re-derived from the rows (one
+# query): bounds staleness after a write that bypasses model signals (QuerySet.update).
+DOORSTEP_PAGE_VERSION_SECONDS = env.int("DOORSTEP_PAGE_VERSION_SECONDS", default=300)
 # Paths served without the shopper Content-Security-Policy (their pages carry inline scripts).
 DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/admin/", "/api/"])
 

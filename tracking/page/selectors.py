@@ -57,13 +57,14 @@ def orders_matching(*, number: str, secret: str, merchant: Merchant | None) -> l
     return matched
 
 
-# Hand-written because it runs on every page view, cached or not: compiling the equivalent ORM
-# query costs more than running it, and one join + GROUP BY plans several times faster than
-# correlated subqueries. Plain SQL that SQLite and PostgreSQL
-# both accept; table names come from the models.
+# Hand-written because it runs whenever a page's cached version is cold: compiling the equivalent
+# ORM query costs more than running it, and one join + GROUP BY plans several times faster than
+# correlated subqueries. Plain SQL that SQLite and PostgreSQL both accept; table names come from
+# the models.
 _VERSION_SQL = """
-SELECT o.updated_at, m.updated_at, m.timezone, MAX(s.updated_at), COUNT(s.id),
-  (SELECT COUNT(*) FROM {opt_out} x WHERE x.customer_id = o.customer_id AND x.category = %s)
+SELECT o.updated_at, MAX(s.updated_at), COUNT(s.id),
+  (SELECT COUNT(*) FROM {opt_out} x WHERE x.customer_id = o.customer_id AND x.category = %s),
+  m.id, m.updated_at, m.timezone
 FROM {order} o JOIN {merchant} m ON m.id = o.merchant_id LEFT JOIN {shipment} s ON s.order_id = o.id
 WHERE o.id = %s
 GROUP BY o.id, m.id
@@ -75,20 +76,32 @@ def _version_sql() -> str:
                                order=Order._meta.db_table, merchant=Merchant._meta.db_table)
 
 
-def order_page_version(*, order_id: int) -> tuple[str, str] | None:
-    """A short digest that changes whenever anything the order page shows changes: a new event
-    (it bumps its shipment's updated_at), a new prediction, a delivery request (its services touch
-    the shipment too), the merchant's branding, the shopper's email preference. One query; returns (digest, merchant time zone), or
-    None when the order does not exist.
+def _digest(values) -> str:
+    return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
 
-    Being derived from the rows themselves it needs no invalidation: the worker that writes
-    events changes the version, every web process sees it on its next request."""
+
+def order_page_version_parts(*, order_id: int) -> tuple[str, int, str, str] | None:
+    """(order digest, merchant id, merchant digest, merchant time zone) derived from the rows the
+    order page shows, or None when the order does not exist. One query.
+
+    The order digest changes with a new event (it bumps its shipment's updated_at), a new
+    prediction, a delivery request (its services touch the shipment too), the shopper's email
+    preference; the merchant digest with the merchant's branding. tracking.page.versions keeps
+    these in the cache and replaces them with fresh tokens on every write it hears of."""
     with connection.cursor() as cursor:
         cursor.execute(_version_sql(), [NotificationCategory.SHIPPING.value, order_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return hashlib.blake2b(repr(row).encode(), digest_size=8).hexdigest(), row[2]
+    return _digest(row[:4]), row[4], _digest(row[5:]), row[6]
+
+
+def order_page_version(*, order_id: int) -> tuple[str, str] | None:
+    """The rows' version straight from the database: (digest, merchant time zone) or None."""
+    parts = order_page_version_parts(order_id=order_id)
+    if parts is None:
+        return None
+    return f"{parts[0]}.{parts[2]}", parts[3]
 
 
 def order_for_page(*, order_id: int) -> Order | None:
