@@ -110,7 +110,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare "shop.examp
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, sharing one client per pool instead of building one per call.
+    CACHES = {"default": {"BACKEND": "tracking.redis_cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # No server: a per-process cache. Cached pages are keyed by a version that changes with the data,
     # so a worker process writing events never needs to reach into the web process's memory.
