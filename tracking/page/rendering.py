@@ -26,7 +26,7 @@ from ..models import DeliveryRequest, Order
 from . import presenters
 from .forms import DeliveryChangeForm
 from .hooks import order_links
-from .selectors import order_for_page
+from .selectors import TIMELINE_LATEST, order_for_page
 from . import versions
 from .versions import page_version
 
@@ -103,10 +103,9 @@ def request_summary(request: DeliveryRequest) -> dict:
 def build_context(order: Order, *, token: str, today: date, bound_forms: dict | None = None) -> dict:
     tz = presenters.merchant_zone(order.merchant)
     parcels = []
-    for index, shipment in enumerate(order.shipments.all(), start=1):
+    for index, shipment in enumerate(order.page_shipments, start=1):
         parcel = presenters.parcel_for(shipment, index=index, tz=tz, today=today)
-        requests = list(shipment.delivery_requests.all())
-        parcel.request = request_summary(requests[0]) if requests else None
+        parcel.request = request_summary(shipment.page_request) if shipment.page_request else None
         parcel.form = None
         if parcel.can_change_delivery:
             parcel.form = (bound_forms or {}).get(shipment.tracking_number) or DeliveryChangeForm(
@@ -152,7 +151,8 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
                 _local_set(key, html)
         if html is not None:
             return _with_csrf(html, request)
-    order = order_for_page(order_id=order_id)
+    show_all = request.GET.get("all") == "1"
+    order = order_for_page(order_id=order_id, events_per_parcel=None if show_all else TIMELINE_LATEST)
     if order is None:
         return None
     context = build_context(order, token=token, today=local_today(order.merchant.timezone), bound_forms=bound_forms)
