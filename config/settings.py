@@ -309,10 +309,10 @@ DOORSTEP_EDD_API_CACHE_SECONDS = env.int("DOORSTEP_EDD_API_CACHE_SECONDS", defau
 # Fernet keys for carrier credentials at rest; the first encrypts, all decrypt. Empty: derived from SECRET_KEY.
 DOORSTEP_ENCRYPTION_KEYS = env.list("DOORSTEP_ENCRYPTION_KEYS", default=[])
 # After a webhook secret is rotated, the old one keeps verifying for this long (carrier dashboards lag).
-DOORSTEP_WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("DOORSTEP_WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
+DOORSTEP_WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("DOORSTEP_CARRIER_WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
 # Accepted deliveries still unprocessed after this long are re-enqueued (the broker was down).
-DOORSTEP_WEBHOOK_SWEEP_AFTER = timedelta(minutes=env.int("DOORSTEP_WEBHOOK_SWEEP_AFTER_MINUTES", default=5))
-DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_WEBHOOK_MAX_ATTEMPTS", default=8)
+DOORSTEP_WEBHOOK_SWEEP_AFTER = timedelta(minutes=env.int("DOORSTEP_CARRIER_WEBHOOK_SWEEP_AFTER_MINUTES", default=5))
+DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_CARRIER_WEBHOOK_MAX_ATTEMPTS", default=8)
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
@@ -334,6 +334,20 @@ CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
     "task": "tracking.notifications.tasks.send_due_notifications",
     "schedule": 60.0,
 }
+
+# --- Returns --------------------------------------------------------------------------------------
+# Payment gateways for refunds by slug (Order.payment_gateway) -> dotted path; same pattern as carriers.
+DOORSTEP_PAYMENT_GATEWAYS = {
+    "mock": "returns.payments.mock.MockGateway",
+    "stripe": "returns.payments.stripe.StripeGateway",
+}
+DOORSTEP_PAYMENT_GATEWAYS.update(env.dict("DOORSTEP_EXTRA_PAYMENT_GATEWAYS", default={}))
+DOORSTEP_PAYMENT_CREDENTIALS = {"stripe": {"secret_key": env.str("STRIPE_SECRET_KEY", default="")}}
+# Shopper photos: largest upload accepted, and how many per return.
+DOORSTEP_RETURN_PHOTO_MAX_BYTES = env.int("DOORSTEP_RETURN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+DOORSTEP_RETURN_PHOTO_MAX_COUNT = env.int("DOORSTEP_RETURN_PHOTO_MAX_COUNT", default=5)
+# Business days a refund to a card takes to show up after we send it ("your refund will arrive by …").
+DOORSTEP_REFUND_ARRIVAL_DAYS = env.int("DOORSTEP_REFUND_ARRIVAL_DAYS", default=5)
 
 # --- Shopper tracking page ------------------------------------------------------------------------
 # Wrong order lookups allowed per client IP and per order number inside the window before a 429.

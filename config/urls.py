@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/", include("tracking.notifications.urls")),
     path("healthz", healthz, name="healthz"),
+    path("returns/", include("returns.urls")),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
     path("api/", include("config.api_urls")),
     path("", include("tracking.urls")),

@@ -65,3 +65,11 @@ def test_production_never_gets_a_default_password(settings):
     settings.DEBUG = False
     data = json.loads(seed("--json"))
     assert data["admin"]["password"] != "doorstep-demo" and len(data["admin"]["password"]) >= 20
+
+
+@pytest.mark.django_db
+def test_travelling_demo_parcels_have_a_delivery_estimate():
+    seed()
+    travelling = Shipment.objects.filter(status__in=[st.IN_TRANSIT, st.OUT_FOR_DELIVERY])
+    assert travelling.exists()
+    assert not travelling.filter(predicted_window_end__isnull=True).exists()

@@ -163,12 +163,9 @@ class TrackingEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-# Admin modules owned by other areas register themselves on import.
+# Admin modules owned by other areas (API, EDD, page, recommendations, webhooks) register on import.
 from . import admin_api  # noqa: E402,F401
-from .webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401
-
 from . import admin_edd  # noqa: E402,F401  (registers the EDD and delay admins)
 from . import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)
-
-# Recommendations, offers and attribution register their own admins.
 from .recommendations import admin as _recommendations_admin  # noqa: E402,F401
+from .webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401

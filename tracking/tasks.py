@@ -11,6 +11,28 @@ def refresh_shipment_status(shipment_id: int) -> str:
     shipment_refresh_status(shipment=shipment)
     return shipment.status
 
+# Celery autodiscovery imports <app>.tasks only; these live in subpackages.
+from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401
+
+
+@shared_task(bind=True, acks_late=True, max_retries=4)  # idempotent: the service only sends an unanswered request
+def forward_delivery_request(self, request_id: int) -> None:
+    """Send a shopper's delivery change to the carrier; retry outages with jittered backoff, then
+    hand the request to support staff so nobody waits on a carrier that never answers."""
+    import random
+
+    from .carriers.base import CarrierError
+    from .services.delivery_requests import delivery_request_forward, delivery_request_give_up_on_carrier
+
+    try:
+        delivery_request_forward(request_id=request_id)
+    except CarrierError as exc:
+        if self.request.retries >= self.max_retries:
+            delivery_request_give_up_on_carrier(request_id=request_id, error=str(exc))
+            return
+        delay = exc.retry_after or min(600, 30 * 2 ** self.request.retries)
+        raise self.retry(exc=exc, countdown=delay * random.uniform(0.8, 1.2))
+
 
 @shared_task
 def purge_idempotency_records() -> int:
@@ -33,28 +55,6 @@ from .tasks_ingest import (  # noqa: E402,F401
     retrack_shipment,
     sweep_inbound_webhooks,
 )
-
-# Celery autodiscovery imports <app>.tasks only; these live in subpackages.
-from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401
-
-
-@shared_task(bind=True, acks_late=True, max_retries=4)  # idempotent: the service only sends an unanswered request
-def forward_delivery_request(self, request_id: int) -> None:
-    """Send a shopper's delivery change to the carrier; retry outages with jittered backoff, then
-    hand the request to support staff so nobody waits on a carrier that never answers."""
-    import random
-
-    from .carriers.base import CarrierError
-    from .services.delivery_requests import delivery_request_forward, delivery_request_give_up_on_carrier
-
-    try:
-        delivery_request_forward(request_id=request_id)
-    except CarrierError as exc:
-        if self.request.retries >= self.max_retries:
-            delivery_request_give_up_on_carrier(request_id=request_id, error=str(exc))
-            return
-        delay = exc.retry_after or min(600, 30 * 2 ** self.request.retries)
-        raise self.retry(exc=exc, countdown=delay * random.uniform(0.8, 1.2))
 
 # Registers the recommendation tasks with Celery (autodiscovery only imports <app>.tasks).
 from .recommendations import tasks as _recommendation_tasks  # noqa: E402,F401

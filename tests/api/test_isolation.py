@@ -64,7 +64,17 @@ def foreign(other_merchant):
     ShipmentLineFactory(shipment=shipment, order_line=line)
     endpoint = WebhookEndpoint.objects.create(merchant=other_merchant, url=f"https://{MARKER.lower()}.example.com/h",
                                               secret=secret_generate())
+    from returns.models import ReturnRequest, StoreCreditAccount
+
+    rr = ReturnRequest.objects.create(merchant=other_merchant, order=line.order, customer=line.order.customer,
+                                      idempotency_key=f"{MARKER}-K", resolution="refund", method="drop_off",
+                                      reason_code="changed_mind", reason_label="x", currency="KRW",
+                                      items_total=1)
+    credit = StoreCreditAccount.objects.create(merchant=other_merchant, customer=line.order.customer,
+                                               code=f"SC-{MARKER}", currency="KRW")
     return {
+        "rma": rr.rma,
+        "code": credit.code,
         "number": line.order.number,
         "shipment_id": shipment.pk,
         "external_id": variant.product.external_id,

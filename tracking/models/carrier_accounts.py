@@ -18,7 +18,8 @@ from .merchants import Merchant
 
 def new_public_id() -> str:
     # 144 random bits: the URL itself is not a secret, but it must not be guessable or countable.
-    return secrets.token_urlsafe(18)
+    # The prefix keeps ids from starting with "-", which command lines would read as an option.
+    return "ca_" + secrets.token_urlsafe(18)
 
 
 def new_webhook_secret() -> str:

@@ -14,6 +14,7 @@ from ..models import (
     ShipmentLine,
     TrackingEvent,
 )
+from ..recommendations.models import OfferImpression
 from .versions import page_versions_bump
 
 
@@ -48,6 +49,12 @@ def _order_line_changed(sender, instance, raw: bool = False, **kwargs):
         page_versions_bump(orders=[(instance.order_id, merchant_id)])
 
 
+def _offer_shown(sender, instance, raw: bool = False, **kwargs):
+    # The post-purchase offer is shown once per order: the page cached with it must be replaced.
+    if not raw:
+        page_versions_bump(orders=[(instance.order_id, instance.merchant_id)])
+
+
 def _opt_out_changed(sender, instance, raw: bool = False, **kwargs):
     if not raw:
         page_versions_bump(orders=Order.objects.filter(customer_id=instance.customer_id)
@@ -64,6 +71,7 @@ RECEIVERS = [
     (DeliveryRequest, _shipment_child_changed),
     (OrderLine, _order_line_changed),
     (NotificationOptOut, _opt_out_changed),
+    (OfferImpression, _offer_shown),
 ]
 
 

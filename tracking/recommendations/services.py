@@ -40,6 +40,10 @@ def offer_impression_record(*, offer: PostPurchaseOffer, order: Order) -> OfferI
     too: the unique constraint decides the race)."""
     try:
         with transaction.atomic():
-            return OfferImpression.objects.create(merchant_id=order.merchant_id, offer=offer, order=order)
+            impression = OfferImpression.objects.create(merchant_id=order.merchant_id, offer=offer, order=order)
+            # The order page is cached under a version that includes the order's updated_at: moving it
+            # makes the next view render afresh, without the offer, so it really is shown once.
+            Order.objects.filter(pk=order.pk).update(updated_at=timezone.now())
+            return impression
     except IntegrityError:
         return None

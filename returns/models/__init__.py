@@ -1,0 +1,39 @@
+from .money import RefundLedger, Refund, StoreCreditAccount, StoreCreditEntry
+from .policy import DEFAULT_REASONS, CategoryRule, RefundTiming, ReturnPolicy, ReturnReason
+from .queues import AwaitingParcel, NeedsReview, ToInspect, ToRefund
+from .requests import (
+    Resolution,
+    ReturnDraft,
+    ReturnEvent,
+    ReturnLine,
+    ReturnMethod,
+    ReturnPhoto,
+    ReturnRequest,
+    ReturnStatus,
+    new_rma,
+)
+
+__all__ = [
+    "AwaitingParcel",
+    "CategoryRule",
+    "DEFAULT_REASONS",
+    "NeedsReview",
+    "Refund",
+    "RefundLedger",
+    "RefundTiming",
+    "Resolution",
+    "ReturnDraft",
+    "ReturnEvent",
+    "ReturnLine",
+    "ReturnMethod",
+    "ReturnPhoto",
+    "ReturnPolicy",
+    "ReturnReason",
+    "ReturnRequest",
+    "ReturnStatus",
+    "StoreCreditAccount",
+    "StoreCreditEntry",
+    "ToInspect",
+    "ToRefund",
+    "new_rma",
+]

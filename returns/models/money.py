@@ -1,0 +1,142 @@
+"""Money going back to shoppers: the per-order refund ledger, refunds, and store credit.
+
+Money safety lives in the database: ``RefundLedger`` has one row per order, is locked
+(``select_for_update``) before any refund or credit, is updated with F() expressions, and carries a
+CheckConstraint ``refunded_total <= paid_total`` — so even a code path that forgot the lock cannot
+push an order's refunds past what was paid: the UPDATE itself fails.
+"""
+import secrets
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from tracking.models import Customer, Merchant, Order
+
+from .requests import RMA_ALPHABET, ReturnRequest
+
+
+class RefundLedger(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="refund_ledger")
+    currency = models.CharField(max_length=3)
+    paid_total = models.DecimalField(max_digits=12, decimal_places=2)
+    # Refunds to the payment method plus credit issued in place of a refund (bonus excluded: that is
+    # the merchant's gift, not money the shopper paid).
+    refunded_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(refunded_total__lte=F("paid_total")),
+                                   name="ledger_refunds_within_paid"),
+            models.CheckConstraint(condition=Q(refunded_total__gte=0), name="ledger_refunded_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}: {self.refunded_total}/{self.paid_total} {self.currency}"
+
+    @property
+    def remaining(self):
+        return self.paid_total - self.refunded_total
+
+
+class Refund(models.Model):
+    """Money returned for a return, to the original payment or as store credit.
+
+    The row is written (status pending) and the ledger charged BEFORE the gateway is called; the
+    gateway gets ``idempotency_key``, so a retried task repeats the same call and the gateway dedupes it.
+    """
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Original payment")
+        STORE_CREDIT = "store_credit", _("Store credit")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="refunds")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    gateway = models.CharField(max_length=32, blank=True)
+    gateway_reference = models.CharField(max_length=128, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.CharField(max_length=150, help_text=_("Username, 'system' or 'shopper'."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            # At most one live (pending or succeeded) refund of each kind per return.
+            models.UniqueConstraint(fields=["return_request", "kind"], condition=~Q(status="failed"),
+                                    name="refund_one_live_per_return_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} ({self.status})"
+
+
+def new_credit_code() -> str:
+    body = "".join(secrets.choice(RMA_ALPHABET) for _ in range(12))
+    return f"SC-{body[:4]}-{body[4:8]}-{body[8:]}"
+
+
+class StoreCreditAccount(models.Model):
+    """A shopper's credit with one merchant, redeemable at the store with its code.
+
+    The balance is never stored: it is the sum of the entries. This row exists to be locked while
+    spending, so two redemptions cannot both spend the same balance.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="store_credit")
+    code = models.CharField(max_length=24, unique=True, default=new_credit_code)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.code
+
+
+class StoreCreditEntry(models.Model):
+    """Append-only ledger line. Amounts are positive; ``kind`` gives the sign (issued +, spent/expired −)."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        SPENT = "spent", _("Spent")
+        EXPIRED = "expired", _("Expired")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(StoreCreditAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="credit_entries")
+    reference = models.CharField(max_length=128, blank=True, help_text=_("The store's order id for spends."))
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_entry_amount_positive")]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} {self.currency}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("StoreCreditEntry is append-only.")
+        super().save(*args, **kwargs)

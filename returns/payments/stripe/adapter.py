@@ -1,0 +1,72 @@
+"""Stripe refunds over HTTP with ``requests``.
+
+* ``POST https://api.stripe.com/v1/refunds``, form-encoded, ``Authorization: Bearer <secret key>``.
+* ``Idempotency-Key`` is our refund's key: a retry of the same refund is answered with the first
+  result instead of refunding twice.
+* 429, 5xx and connection errors are retried a bounded number of times with jittered backoff (the
+  same key each time), honouring ``Stripe-Should-Retry``; after that a retryable error is raised and
+  the Celery task retries later — still with the same key.
+"""
+from __future__ import annotations
+
+import random
+import time
+from typing import Callable, ClassVar
+
+import requests
+
+from ..base import GatewayAuthError, GatewayUnavailable, PaymentGateway, RefundRequestData, RefundResult
+from . import parse
+
+API_BASE = "https://api.stripe.com"
+API_VERSION = "2024-06-20"
+
+
+class StripeGateway(PaymentGateway):
+    slug = "stripe"
+    name = "Stripe"
+    timeout: ClassVar[tuple[float, float]] = (5.0, 30.0)
+    max_retries: ClassVar[int] = 2
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+
+    def refund(self, request: RefundRequestData) -> RefundResult:
+        if not self.credentials.secret_key:
+            raise GatewayAuthError("No Stripe secret key configured", code="missing_key")
+        headers = {
+            "Authorization": f"Bearer {self.credentials.secret_key}",
+            "Idempotency-Key": request.idempotency_key,
+            "Stripe-Version": API_VERSION,
+        }
+        form = parse.refund_form(request)
+        attempt = 0
+        while True:
+            try:
+                response = requests.post(f"{API_BASE}/v1/refunds", data=form, headers=headers, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                error = GatewayUnavailable(f"Stripe unreachable: {exc.__class__.__name__}")
+            else:
+                if response.status_code == 200:
+                    return parse.parse_refund(response.json())
+                error = parse.error_for(response.status_code, _json(response),
+                                        retry_after=_retry_after(response))
+                if response.headers.get("Stripe-Should-Retry") == "false":
+                    raise error
+            if not error.retryable or attempt >= self.max_retries:
+                raise error
+            attempt += 1
+            self.sleep(error.retry_after or (0.5 * 2 ** attempt) * (0.5 + random.random()))
+
+
+def _json(response) -> dict | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _retry_after(response) -> float | None:
+    try:
+        return min(float(response.headers.get("Retry-After", "")), 30.0)
+    except ValueError:
+        return None

@@ -1,0 +1,48 @@
+"""Every write of the returns app. Import services from here."""
+from .credit import return_credit, store_credit_account, store_credit_redeem
+from .exchanges import exchange_release_stock, return_exchange, stock_reserve
+from .logistics import method_options, pickup_dates, return_label_create
+from .photos import return_photo_store
+from .policy import return_policy_ensure
+from .refunds import ledger_charge, refund_execute, return_refund
+from .workflow import (
+    LineInspection,
+    RequestedLine,
+    return_approve,
+    return_close,
+    return_finish_if_ready,
+    return_inspect,
+    return_mark_in_transit,
+    return_mark_received,
+    return_reject,
+    return_release_money,
+    return_request,
+)
+
+__all__ = [
+    "LineInspection",
+    "RequestedLine",
+    "exchange_release_stock",
+    "ledger_charge",
+    "method_options",
+    "pickup_dates",
+    "refund_execute",
+    "return_approve",
+    "return_close",
+    "return_credit",
+    "return_exchange",
+    "return_finish_if_ready",
+    "return_inspect",
+    "return_label_create",
+    "return_mark_in_transit",
+    "return_mark_received",
+    "return_photo_store",
+    "return_policy_ensure",
+    "return_refund",
+    "return_reject",
+    "return_release_money",
+    "return_request",
+    "stock_reserve",
+    "store_credit_account",
+    "store_credit_redeem",
+]

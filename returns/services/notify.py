@@ -1,0 +1,27 @@
+"""Shopper emails for each step of a return, through tracking's notification channel layer."""
+from __future__ import annotations
+
+from tracking.models import NotificationCategory
+from tracking.notifications.services import notification_request
+
+from ..models import ReturnRequest
+from ..tokens import return_url
+
+
+def return_notify(rr: ReturnRequest, kind: str, **extra) -> None:
+    """Queue ``kind`` (templates/notifications/<kind>.*) once per return and kind."""
+    context = {
+        "rma": rr.rma,
+        "return_url": return_url(rr.pk),
+        "resolution": rr.resolution,
+        "method": rr.method,
+        "currency": rr.currency,
+        "refund_amount": str(rr.refund_amount),
+        "credit_total": str(rr.refund_amount + rr.credit_bonus),
+        "rejection_reason": rr.rejection_reason,
+        **{k: str(v) for k, v in extra.items()},
+    }
+    notification_request(
+        merchant=rr.merchant, customer=rr.customer, kind=kind, category=NotificationCategory.RETURNS,
+        dedupe_key=f"return:{rr.pk}:{kind}", order=rr.order, context=context,
+    )

@@ -1,0 +1,164 @@
+"""Refunds and the per-order ledger that keeps them within what was paid.
+
+Order of operations (so a crash or retry at any point neither loses nor doubles money):
+1. In one transaction, holding row locks on the return and then the order's ledger: check, charge the
+   ledger with an F() update (its CheckConstraint refuses going past the paid total), and write the
+   Refund row with a unique idempotency key derived from the return. A second request for the same
+   return collides on that key (or sees the first one under the lock) and is refused.
+2. After commit, a task calls the gateway with that idempotency key. A retried task repeats the same
+   call; the gateway answers with the first refund instead of making a second one.
+3. A definitive gateway refusal marks the row failed and gives the amount back to the ledger.
+"""
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tracking.models import Order
+
+from ..errors import AlreadyRefunded, RefundExceedsPaid, ReturnError
+from ..models import Refund, RefundLedger, ReturnRequest
+from ..payments.base import GatewayError, RefundRequestData
+from ..payments.registry import UnknownGateway, get_gateway
+from .transitions import actor_name, log_note
+from .webhooks import return_webhook_emit
+
+logger = logging.getLogger(__name__)
+
+
+def ledger_for_update(order: Order) -> RefundLedger:
+    """The order's ledger row, created on first use, locked until the caller's transaction ends."""
+    RefundLedger.objects.get_or_create(
+        order=order, defaults={"merchant_id": order.merchant_id, "currency": order.currency,
+                               "paid_total": order.total})
+    return RefundLedger.objects.select_for_update().get(order=order)
+
+
+def ledger_charge(*, order: Order, amount: Decimal) -> RefundLedger:
+    """Add ``amount`` to what was given back for ``order``. Caller holds the transaction."""
+    if amount <= 0:
+        raise ReturnError("Nothing to refund.", code="zero_amount")
+    ledger = ledger_for_update(order)
+    if ledger.refunded_total + amount > ledger.paid_total:
+        raise RefundExceedsPaid()
+    try:
+        with transaction.atomic():
+            RefundLedger.objects.filter(pk=ledger.pk).update(refunded_total=F("refunded_total") + amount)
+    except IntegrityError as exc:  # the database guard, should the check above ever be bypassed
+        raise RefundExceedsPaid() from exc
+    ledger.refresh_from_db()
+    return ledger
+
+
+def ledger_release(*, order: Order, amount: Decimal) -> None:
+    ledger = ledger_for_update(order)
+    RefundLedger.objects.filter(pk=ledger.pk).update(refunded_total=F("refunded_total") - amount)
+
+
+def refund_key(rr: ReturnRequest, kind: str) -> str:
+    """Derived from our return and how many refunds of it failed before: a retry of the same refund
+    reuses the key; a new refund after a definitive failure gets a fresh one."""
+    failed = Refund.objects.filter(return_request=rr, kind=kind, status=Refund.Status.FAILED).count()
+    return f"doorstep-return-{rr.pk}-{kind}-{failed + 1}"
+
+
+def has_live_refund(rr: ReturnRequest, kind: str) -> bool:
+    return Refund.objects.filter(return_request=rr, kind=kind).exclude(status=Refund.Status.FAILED).exists()
+
+
+@transaction.atomic
+def return_refund(*, rr: ReturnRequest, by, amount: Decimal | None = None) -> Refund:
+    """Record a refund to the original payment for ``rr`` and send it after commit.
+
+    Raises AlreadyRefunded if this return already has one, RefundExceedsPaid past the order's total.
+    """
+    locked = ReturnRequest.objects.select_for_update().get(pk=rr.pk)
+    amount = locked.refund_amount if amount is None else amount
+    if has_live_refund(locked, Refund.Kind.PAYMENT):
+        raise AlreadyRefunded()
+    if not locked.order.payment_gateway or not locked.order.payment_reference:
+        raise ReturnError("This order has no payment to refund to; issue store credit instead.", code="no_payment")
+    ledger_charge(order=locked.order, amount=amount)
+    try:
+        with transaction.atomic():
+            refund = Refund.objects.create(
+                merchant_id=locked.merchant_id, order_id=locked.order_id, return_request=locked,
+                kind=Refund.Kind.PAYMENT, amount=amount, currency=locked.currency,
+                idempotency_key=refund_key(locked, Refund.Kind.PAYMENT), gateway=locked.order.payment_gateway,
+                requested_by=actor_name(by),
+            )
+    except IntegrityError as exc:
+        raise AlreadyRefunded() from exc
+    log_note(locked, by=by, note=f"Refund of {amount} {locked.currency} requested.")
+    from ..tasks import execute_refund
+
+    execute_refund.delay_on_commit(refund.pk)
+    return refund
+
+
+def refund_execute(*, refund_id: int) -> Refund:
+    """Send a pending refund to its gateway. Safe to call again: it only acts on pending rows and the
+    gateway dedupes on the idempotency key. Retryable gateway errors propagate (the task retries)."""
+    refund = Refund.objects.select_related("order", "return_request").get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    try:
+        gateway = get_gateway(refund.gateway)
+    except UnknownGateway:
+        return _refund_failed(refund, f"unknown payment gateway {refund.gateway!r}")
+    Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1)
+    try:
+        result = gateway.refund(RefundRequestData(
+            payment_reference=refund.order.payment_reference, amount=refund.amount, currency=refund.currency,
+            idempotency_key=refund.idempotency_key,
+            metadata={"rma": refund.return_request.rma, "order": refund.order.number},
+        ))
+    except GatewayError as exc:
+        if exc.retryable:
+            Refund.objects.filter(pk=refund.pk).update(error=str(exc)[:2000])
+            raise
+        return _refund_failed(refund, f"{exc.code}: {exc}" if exc.code else str(exc))
+    if result.status == "failed":
+        return _refund_failed(refund, result.failure_reason or "failed at the gateway")
+    return _refund_succeeded(refund, result.reference)
+
+
+@transaction.atomic
+def _refund_succeeded(refund: Refund, reference: str) -> Refund:
+    locked = Refund.objects.select_for_update().get(pk=refund.pk)
+    if locked.status != Refund.Status.PENDING:
+        return locked
+    locked.status = Refund.Status.SUCCEEDED
+    locked.gateway_reference = reference
+    locked.completed_at = timezone.now()
+    locked.error = ""
+    locked.save(update_fields=["status", "gateway_reference", "completed_at", "error"])
+    rr = ReturnRequest.objects.select_for_update().get(pk=locked.return_request_id)
+    log_note(rr, by="system", note=f"Refund {reference} of {locked.amount} {locked.currency} sent.")
+    return_webhook_emit(rr=rr, event_type="return.refunded", refund={
+        "kind": locked.kind, "amount": str(locked.amount), "currency": locked.currency, "reference": reference})
+    from .workflow import return_finish_if_ready
+
+    return_finish_if_ready(rr=rr)
+    return locked
+
+
+@transaction.atomic
+def _refund_failed(refund: Refund, why: str) -> Refund:
+    locked = Refund.objects.select_for_update().get(pk=refund.pk)
+    if locked.status != Refund.Status.PENDING:
+        return locked
+    locked.status = Refund.Status.FAILED
+    locked.error = why[:2000]
+    locked.completed_at = timezone.now()
+    locked.save(update_fields=["status", "error", "completed_at"])
+    # The money never left: give the amount back to the ledger so a corrected refund can go out.
+    ledger_release(order=locked.order, amount=locked.amount)
+    rr = ReturnRequest.objects.select_for_update().get(pk=locked.return_request_id)
+    log_note(rr, by="system", note=f"Refund failed: {why}")
+    logger.warning("refund %s failed: %s", locked.pk, why)
+    return locked
