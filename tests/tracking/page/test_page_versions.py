@@ -112,3 +112,16 @@ def test_cached_view_is_served_from_this_process_after_one_cache_read(client, or
         assert client.get(link).status_code == 200
     asked = [call.args[0] for call in page_get.call_args_list]
     assert asked and not [key for key in asked if key.startswith("orderpage:v2:")]  # only the version
+
+
+def test_cached_view_with_a_session_needs_no_query(client, order, in_transit, django_assert_num_queries):
+    """A shopper who has a session (e.g. switched language before) still costs no SQL: neither the
+    messages check nor the CSRF swap reads the session."""
+    session = client.session
+    session["seen"] = True
+    session.save()
+    link = order_link(order)
+    client.get(link)
+    with django_assert_num_queries(0):
+        body = client.get(link).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in body and "doorstep-csrf-sentinel" not in body
