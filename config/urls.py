@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/", include("tracking.notifications.urls")),
+    path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
     path("returns/", include("returns.urls")),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),

@@ -60,6 +60,29 @@ def return_credit(*, rr: ReturnRequest, by, amount: Decimal | None = None, with_
 
 
 @transaction.atomic
+def store_credit_grant(*, customer: Customer, amount: Decimal, currency: str, reference: str,
+                       note: str, by: str = "system") -> StoreCreditEntry:
+    """Issue credit that no return paid for (a goodwill or thank-you credit). ``reference`` is the
+    idempotency key: granting twice for the same reference returns the first entry."""
+    if amount <= 0:
+        raise ReturnError("Amount must be positive.", code="amount")
+    key = f"grant:{reference}"[:80]
+    existing = StoreCreditEntry.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    account = store_credit_account(customer=customer)
+    if currency != account.currency:
+        raise ReturnError("Credit must be in the account's currency.", code="currency")
+    try:
+        with transaction.atomic():
+            return StoreCreditEntry.objects.create(
+                merchant_id=customer.merchant_id, account=account, kind=StoreCreditEntry.Kind.ISSUED, amount=amount,
+                currency=currency, idempotency_key=key, created_by=by, note=note[:200])
+    except IntegrityError:
+        return StoreCreditEntry.objects.get(idempotency_key=key)
+
+
+@transaction.atomic
 def store_credit_redeem(*, merchant: Merchant, code: str, amount: Decimal, reference: str,
                         idempotency_key: str, by: str = "api") -> StoreCreditEntry:
     """Spend credit at the store. The account row is locked so two redemptions cannot spend the same

@@ -10,12 +10,17 @@ from tracking.models import WebhookDelivery
 from tracking.webhooks_out.services import webhook_endpoint_create, webhook_event_emit
 
 pytestmark = pytest.mark.django_db
-PORT = 8251  # inside this project's assigned test range
+
+
+class Received(list):
+    """What the receiver got, plus its base URL (an ephemeral port: parallel test workers never clash)."""
+
+    base = ""
 
 
 @pytest.fixture
 def receiver():
-    received = []
+    received = Received()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -24,7 +29,7 @@ def receiver():
             status = 302 if self.path == "/redirect" else 200
             self.send_response(status)
             if status == 302:
-                self.send_header("Location", f"http://127.0.0.1:{PORT}/elsewhere")
+                self.send_header("Location", f"{received.base}/elsewhere")
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
@@ -32,7 +37,8 @@ def receiver():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    received.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield received
@@ -43,7 +49,7 @@ def receiver():
 def test_delivers_signed_event_to_local_receiver(merchant, receiver, settings, django_capture_on_commit_callbacks):
     settings.DOORSTEP_WEBHOOKS_ALLOW_LOOPBACK = True
     settings.DOORSTEP_WEBHOOKS_ALLOW_HTTP = True
-    endpoint = webhook_endpoint_create(merchant=merchant, url=f"http://127.0.0.1:{PORT}/hook")
+    endpoint = webhook_endpoint_create(merchant=merchant, url=f"{receiver.base}/hook")
     with django_capture_on_commit_callbacks(execute=True):
         webhook_event_emit(merchant=merchant, event_type="return.requested", payload={"return": {"id": "r_1"}})
     assert len(receiver) == 1
@@ -60,7 +66,7 @@ def test_redirect_is_a_failed_attempt_not_followed(merchant, receiver, settings,
     settings.DOORSTEP_WEBHOOKS_ALLOW_LOOPBACK = True
     settings.DOORSTEP_WEBHOOKS_ALLOW_HTTP = True
     settings.DOORSTEP_WEBHOOKS_MAX_ATTEMPTS = 1
-    webhook_endpoint_create(merchant=merchant, url=f"http://127.0.0.1:{PORT}/redirect")
+    webhook_endpoint_create(merchant=merchant, url=f"{receiver.base}/redirect")
     with django_capture_on_commit_callbacks(execute=True):
         webhook_event_emit(merchant=merchant, event_type="shipment.delivered", payload={})
     assert [r[0] for r in receiver] == ["/redirect"]
@@ -70,7 +76,7 @@ def test_redirect_is_a_failed_attempt_not_followed(merchant, receiver, settings,
 def test_loopback_refused_without_the_setting(merchant, receiver, settings, django_capture_on_commit_callbacks):
     settings.DOORSTEP_WEBHOOKS_ALLOW_HTTP = True
     settings.DOORSTEP_WEBHOOKS_ALLOW_LOOPBACK = True
-    webhook_endpoint_create(merchant=merchant, url=f"http://127.0.0.1:{PORT}/hook")
+    webhook_endpoint_create(merchant=merchant, url=f"{receiver.base}/hook")
     settings.DOORSTEP_WEBHOOKS_ALLOW_LOOPBACK = False
     settings.DOORSTEP_WEBHOOKS_MAX_ATTEMPTS = 2
     with django_capture_on_commit_callbacks(execute=True):

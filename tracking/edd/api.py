@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -84,6 +85,8 @@ class EddApi(APIView):
         window_message = serializers.CharField()
         in_stock = serializers.BooleanField(allow_null=True)
 
+    @extend_schema(parameters=[InputSerializer], responses={200: OutputSerializer}, auth=[],
+                   summary="Estimated delivery for a postal code (public, for product pages)")
     def get(self, request):
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

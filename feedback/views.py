@@ -1,0 +1,122 @@
+"""Shopper pages: the one-click score link and the follow-up page. Thin: parse, call a service, render."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from tracking.tokens import BadToken, ExpiredToken, read_token
+
+from .forms import SurveyAnswerForm
+from .models import Survey, SurveyResponse
+from .models.surveys import DETRACTOR_MAX, PROMOTER_MIN
+from .selectors import TOKEN_PURPOSE, score_links, survey_is_open, survey_page_url, survey_settings_for
+from .services import SurveyClosed, SurveyExpired, response_record
+
+# The survey row's expires_at is the real limit; this only bounds how old any nps token can be.
+TOKEN_MAX_AGE = timedelta(days=366)
+SOURCES = {"e": SurveyResponse.Source.EMAIL, "t": SurveyResponse.Source.TRACKING}
+
+
+class _Expired(Exception):
+    pass
+
+
+def _load(request, token: str) -> tuple[Survey, dict]:
+    try:
+        payload = read_token(TOKEN_PURPOSE, token, max_age=TOKEN_MAX_AGE)
+    except ExpiredToken:
+        raise _Expired()
+    except BadToken:
+        raise Http404("unknown link")
+    try:
+        survey = Survey.objects.select_related("merchant", "customer", "order").get(pk=int(payload["s"]))
+    except (KeyError, TypeError, ValueError, Survey.DoesNotExist):
+        raise Http404("unknown link")
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        _use_shopper_language(survey)
+    return survey, payload
+
+
+def _use_shopper_language(survey: Survey) -> None:
+    # Links arrive from an email in the shopper's language; keep the page in it unless they chose
+    # another with the language switcher (cookie).
+    preferred = survey.customer.locale or survey.merchant.default_locale
+    if preferred:
+        translation.activate(preferred)
+
+
+def _closed(request, survey: Survey | None, *, expired: bool):
+    return render(request, "feedback/closed.html", {"merchant": survey.merchant if survey else None,
+                                                    "expired": expired}, status=410)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def score_click(request, token):
+    """Record the score in the link, then show the follow-up page.
+
+    A GET that writes: mail scanners may prefetch links. It is safe because recording is idempotent
+    and changeable (a later click or the form overrides, every change is logged), and HEAD, which
+    many scanners use, records nothing.
+    """
+    try:
+        survey, payload = _load(request, token)
+    except _Expired:
+        return _closed(request, None, expired=True)
+    score = payload.get("v")
+    if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 10:
+        return HttpResponseBadRequest("This link does not carry a score from 0 to 10.")
+    if request.method == "HEAD":
+        return HttpResponse(status=200)
+    try:
+        response_record(survey_id=survey.pk, score=score, source=SOURCES.get(payload.get("c"), "email"))
+    except SurveyExpired:
+        return _closed(request, survey, expired=True)
+    except SurveyClosed:
+        return _closed(request, survey, expired=False)
+    return redirect(survey_page_url(survey, absolute=False) + "?recorded=1")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_page(request, token):
+    try:
+        survey, _payload = _load(request, token)
+    except _Expired:
+        return _closed(request, None, expired=True)
+    response = SurveyResponse.objects.filter(survey=survey).first()
+    initial = {}
+    if response is not None:
+        initial = {f: getattr(response, f) for f in
+                   ("score", "reason", "delivery_rating", "product_rating", "packaging_rating")}
+    status = 200
+    if request.method == "POST":
+        form = SurveyAnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                response_record(survey_id=survey.pk, score=form.cleaned_data["score"], source="page",
+                                reason=form.cleaned_data["reason"], ratings=form.ratings())
+            except SurveyExpired:
+                return _closed(request, survey, expired=True)
+            except SurveyClosed:
+                return _closed(request, survey, expired=False)
+            return redirect(request.path + "?saved=1")
+        status = 400
+    else:
+        if not survey_is_open(survey):
+            return _closed(request, survey, expired=survey.status != Survey.Status.SKIPPED)
+        form = SurveyAnswerForm(initial=initial)
+    conf = survey_settings_for(survey.merchant)
+    incentive = getattr(survey, "incentive", None) if response else None
+    return render(request, "feedback/survey.html", {
+        "merchant": survey.merchant, "survey": survey, "response": response, "form": form,
+        "score_links": score_links(survey, absolute=False), "saved": request.GET.get("saved") == "1",
+        "recorded": request.GET.get("recorded") == "1",
+        "is_promoter": response is not None and response.score >= PROMOTER_MIN,
+        "is_detractor": response is not None and response.score <= DETRACTOR_MAX,
+        "review_url": conf.review_url, "incentive": incentive,
+    }, status=status)
