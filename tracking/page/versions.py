@@ -106,3 +106,13 @@ def page_versions_bump(*, orders: Iterable[tuple[int, int]] = (), merchants: Ite
         return
     _bump_now(order_merchants, merchant_tz)
     transaction.on_commit(lambda: _bump_now(order_merchants, merchant_tz))
+
+
+def order_page_changed(*, order_id: int) -> None:
+    """For writes model signals do not see (QuerySet.update, rows of other apps shown on the page,
+    e.g. the NPS survey block): the order's page is rebuilt on its next view."""
+    from ..models import Order
+
+    merchant_id = Order.objects.filter(pk=order_id).values_list("merchant_id", flat=True).first()
+    if merchant_id is not None:
+        page_versions_bump(orders=[(order_id, merchant_id)])
