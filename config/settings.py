@@ -113,7 +113,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare "shop.examp
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, sharing one client per pool instead of building one per call.
+    CACHES = {"default": {"BACKEND": "tracking.redis_cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # No server: a per-process cache. Cached pages are keyed by a version that changes with the data,
     # so a worker process writing events never needs to reach into the web process's memory.
@@ -376,6 +377,9 @@ DOORSTEP_LOOKUP_WINDOW_SECONDS = env.int("DOORSTEP_LOOKUP_WINDOW_SECONDS", defau
 DOORSTEP_TRUSTED_PROXY_HOPS = env.int("DOORSTEP_TRUSTED_PROXY_HOPS", default=0)
 # How long a rendered order page stays cached (its key changes with the data anyway); 0 = no cache.
 DOORSTEP_PAGE_CACHE_SECONDS = env.int("DOORSTEP_PAGE_CACHE_SECONDS", default=600)
+# How long the cached version of an order page lives before it is re-derived from the rows (one
+# query): bounds staleness after a write that bypasses model signals (QuerySet.update).
+DOORSTEP_PAGE_VERSION_SECONDS = env.int("DOORSTEP_PAGE_VERSION_SECONDS", default=300)
 # Paths served without the shopper Content-Security-Policy (their pages carry inline scripts).
 DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/admin/", "/api/"])
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracking.models import Merchant, Order
+from tracking.page.versions import order_page_changed as order_page_version_bump
 from tracking.tokens import make_token
 
 from .models import Survey, SurveySettings
@@ -62,3 +63,4 @@ def order_page_changed(order_id: int) -> None:
     """Tell the tracking page its cached HTML is stale: it keys its cache on a digest that includes
     Order.updated_at, and the survey block (shown, answered) is part of that page."""
     Order.objects.filter(pk=order_id).update(updated_at=timezone.now())
+    order_page_version_bump(order_id=order_id)  # the cached version lives in the cache

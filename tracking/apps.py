@@ -26,6 +26,9 @@ class TrackingConfig(AppConfig):
         from .webhooks_out import receivers as webhook_receivers
 
         webhook_receivers.connect()
+        from .page import receivers as page_receivers
+
+        page_receivers.connect()
         edd_receivers.connect()
         signals.shipment_status_changed.connect(shipping.on_status_changed, dispatch_uid="tracking.shipping_emails")
         signals.shipment_delayed.connect(shipping.on_delayed, dispatch_uid="tracking.delay_emails")

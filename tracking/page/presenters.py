@@ -167,13 +167,19 @@ class TimelineEntry:
 
 def timeline_for(events, *, tz: zoneinfo.ZoneInfo) -> list[TimelineEntry]:
     """Newest first, in the merchant's time zone. The canonical label leads (translated); the
-    carrier's own words follow when they add something."""
+    carrier's own words follow when they add something. Labels and the date format are looked up
+    once per call, not once per event."""
+    # Translators: Django date format for a day and time. Korean: "n월 j일 (D) H:i".
+    moment_format = pgettext("date format", "D j M H:i")
+    labels: dict[str, str] = {}
     entries = []
     for event in events:
-        label = str(STATUS_LABELS.get(event.status, event.status))
+        label = labels.get(event.status)
+        if label is None:
+            label = labels[event.status] = str(STATUS_LABELS.get(event.status, event.status))
         text = event.carrier_text if event.carrier_text and event.carrier_text.lower() != label.lower() else ""
-        entries.append(TimelineEntry(format_moment(event.occurred_at, tz), event.occurred_at.isoformat(), label,
-                                     text, event.location))
+        entries.append(TimelineEntry(_fmt(event.occurred_at.astimezone(tz), moment_format),
+                                     event.occurred_at.isoformat(), label, text, event.location))
     return entries
 
 
@@ -226,12 +232,28 @@ class Parcel:
     proof: ProofOfDelivery | None = None
     items: list[tuple[str, int]] = field(default_factory=list)
     can_change_delivery: bool = False
+    event_total: int = 0
+    hidden_events: int = 0  # older updates behind the "show all" link
 
 
 def parcel_for(shipment, *, index: int, tz: zoneinfo.ZoneInfo, today: date, public: bool = False) -> Parcel:
-    events = list(shipment.events.all())  # prefetched, newest first (model ordering)
+    """From a shipment read by selectors.order_for_page (``page_events``: the latest events plus
+    any delivery scan, ``page_event_total``, ``page_items``), or one with its events prefetched."""
+    page_events = getattr(shipment, "page_events", None)
+    if page_events is None:
+        events = list(shipment.events.all())  # prefetched, newest first
+        shown, total = events, len(events)
+    else:
+        events = page_events
+        shown = [event for event in events if event.in_timeline]
+        total = shipment.page_event_total
     name, url = carrier_display(shipment.carrier, shipment.tracking_number)
-    items = [] if public else [(line.order_line.title, line.quantity) for line in shipment.lines.all()]
+    if public:
+        items = []
+    elif hasattr(shipment, "page_items"):
+        items = shipment.page_items
+    else:
+        items = [(line.order_line.title, line.quantity) for line in shipment.lines.all()]
     return Parcel(
         index=index,
         tracking_number=shipment.tracking_number,
@@ -243,10 +265,12 @@ def parcel_for(shipment, *, index: int, tz: zoneinfo.ZoneInfo, today: date, publ
         delay=delay_for(shipment),
         steps=steps_for(shipment.status),
         stage=st.STAGE.get(shipment.status, 0),
-        timeline=timeline_for(events, tz=tz),
+        timeline=timeline_for(shown, tz=tz),
         proof=None if public else proof_of_delivery(events),
         items=items,
         can_change_delivery=not public and shipment.status == st.FAILED_ATTEMPT,
+        event_total=total,
+        hidden_events=total - len(shown),
     )
 
 

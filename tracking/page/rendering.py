@@ -1,8 +1,8 @@
 """Building and caching the order page.
 
 The whole page is cached as HTML under a key that includes the order's data version
-(selectors.order_page_version), the language, the merchant-local date ("Arriving today" changes at
-midnight) and the path. A new event changes the version, so no process ever has to invalidate
+(tracking.page.versions: kept in the cache, bumped on every write), the language, the
+merchant-local date ("Arriving today" changes at midnight) and the path. A new event changes the version, so no process ever has to invalidate
 anything. The only per-visitor part, the CSRF token, is rendered as a sentinel and swapped in on
 every response, so a cached page never carries another visitor's token."""
 from __future__ import annotations
@@ -27,11 +27,13 @@ from ..recommendations.selectors import post_purchase_offer_for_order, recommend
 from . import presenters
 from .forms import DeliveryChangeForm
 from .hooks import order_links
-from .selectors import order_for_page, order_page_version
+from .selectors import TIMELINE_LATEST, order_for_page
+from . import versions
+from .versions import page_version
 
 CSRF_SENTINEL = "doorstep-csrf-sentinel-0f6c2a"
 # Hot pages are also kept in this process (under the same versioned key, so never stale): a
-# shopper refreshing during "out for delivery" costs one small query and no cache round trip.
+# shopper refreshing during "out for delivery" costs one cache round trip for the version, no SQL.
 LOCAL_PAGES = 256
 _local: OrderedDict[str, str] = OrderedDict()
 _local_lock = threading.Lock()
@@ -48,6 +50,7 @@ def _local_get(key: str) -> str | None:
 def clear_local_pages() -> None:
     with _local_lock:
         _local.clear()
+    versions.clear_local()
 
 
 def _local_set(key: str, html: str) -> None:
@@ -101,10 +104,9 @@ def request_summary(request: DeliveryRequest) -> dict:
 def build_context(order: Order, *, token: str, today: date, bound_forms: dict | None = None) -> dict:
     tz = presenters.merchant_zone(order.merchant)
     parcels = []
-    for index, shipment in enumerate(order.shipments.all(), start=1):
+    for index, shipment in enumerate(order.page_shipments, start=1):
         parcel = presenters.parcel_for(shipment, index=index, tz=tz, today=today)
-        requests = list(shipment.delivery_requests.all())
-        parcel.request = request_summary(requests[0]) if requests else None
+        parcel.request = request_summary(shipment.page_request) if shipment.page_request else None
         parcel.form = None
         if parcel.can_change_delivery:
             parcel.form = (bound_forms or {}).get(shipment.tracking_number) or DeliveryChangeForm(
@@ -141,12 +143,12 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
     cacheable = ttl > 0 and not bound_forms and not len(get_messages(request))
     key = None
     if cacheable:
-        version = order_page_version(order_id=order_id)
+        version = page_version(order_id=order_id)
         if version is None:
             return None
         digest, tz_name = version
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=8).hexdigest()
-        key = f"orderpage:v1:{order_id}:{get_language()}:{digest}:{local_today(tz_name)}:{path}"
+        key = f"orderpage:v2:{order_id}:{get_language()}:{digest}:{local_today(tz_name)}:{path}"
         html = _local_get(key)
         if html is None:
             html = cache.get(key)
@@ -154,7 +156,8 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
                 _local_set(key, html)
         if html is not None:
             return _with_csrf(html, request)
-    order = order_for_page(order_id=order_id)
+    show_all = request.GET.get("all") == "1"
+    order = order_for_page(order_id=order_id, events_per_parcel=None if show_all else TIMELINE_LATEST)
     if order is None:
         return None
     context = build_context(order, token=token, today=local_today(order.merchant.timezone), bound_forms=bound_forms)

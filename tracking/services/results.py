@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..carriers.base import TrackingEventData, TrackingResult
 from ..models import InboundWebhook, Shipment, TrackingEvent
+from ..page.versions import page_versions_bump
 from .orphans import orphan_events_store
 from .shipments import NewEvent, event_dedupe_key, shipment_add_events
 
@@ -86,5 +87,6 @@ def shipment_set_carrier_estimate(*, shipment: Shipment, estimated_delivery) -> 
     if estimated_delivery is None or shipment.carrier_delivery_date == estimated_delivery:
         return False
     Shipment.objects.filter(pk=shipment.pk).update(carrier_delivery_date=estimated_delivery, updated_at=timezone.now())
+    page_versions_bump(orders=[(shipment.order_id, shipment.merchant_id)])  # the page shows this date
     shipment.carrier_delivery_date = estimated_delivery
     return True

@@ -154,7 +154,7 @@ class TestSpeed:
         # One link for both visits: tokens carry a timestamp, and a link minted a second later is another URL.
         link = order_link(order)
         client.get(link)
-        with django_assert_num_queries(1):  # the version check
+        with django_assert_num_queries(0):  # version and page both come from the cache
             assert client.get(link).status_code == 200
 
     def test_version_changes_when_an_event_lands(self, order, in_transit):
@@ -249,3 +249,52 @@ def test_a_broken_link_provider_does_not_break_the_page(client, order, in_transi
         assert "Order #1001" in page(client, order)
     finally:
         unregister_order_link(broken)
+
+
+class TestTimelineCollapse:
+    """A phone shows the latest updates; older ones are one link away, without JavaScript."""
+
+    def many_events(self, shipment, n):
+        base = timezone.now() - dt.timedelta(days=5)
+        for i in range(n):
+            TrackingEventFactory(shipment=shipment, occurred_at=base + dt.timedelta(minutes=i),
+                                 status=st.IN_TRANSIT, carrier_text=f"Scan number {i}")
+
+    def test_latest_updates_shown_with_a_link_to_all(self, client, order, shipment):
+        from tracking.page.selectors import TIMELINE_LATEST
+
+        self.many_events(shipment, 30)
+        body = page(client, order)
+        assert "Scan number 29" in body and f"Scan number {30 - TIMELINE_LATEST}" in body
+        assert f"Scan number {29 - TIMELINE_LATEST}" not in body and "Scan number 0<" not in body
+        assert f'href="?all=1#parcel-{shipment.tracking_number}"' in body and "Show all 30 updates" in body
+
+    def test_show_all_lists_every_update(self, client, order, shipment):
+        self.many_events(shipment, 30)
+        response = client.get(order_link(order) + "?all=1")
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert all(f"Scan number {i}<" in body for i in range(30))
+        assert "Show all 30 updates" not in body
+
+    def test_short_journey_has_no_link(self, client, order, in_transit):
+        assert "?all=1" not in page(client, order)
+
+    def test_proof_of_delivery_found_beyond_the_latest_updates(self, client, order, shipment):
+        """A carrier may keep scanning after delivery (returns desk, depot); the proof stays."""
+        delivered_at = timezone.now() - dt.timedelta(days=6)
+        TrackingEventFactory(shipment=shipment, occurred_at=delivered_at, status=st.DELIVERED,
+                             details={"signed_by": "M. Kim"})
+        self.many_events(shipment, 10)
+        assert "Signed for by M. Kim" in page(client, order)
+
+    def test_query_count_same_for_all_and_latest(self, client, order, shipment, django_assert_num_queries):
+        self.many_events(shipment, 40)
+        with override_settings(DOORSTEP_PAGE_CACHE_SECONDS=0):
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as latest:
+                page(client, order)
+            with django_assert_num_queries(len(latest.captured_queries)):
+                client.get(order_link(order) + "?all=1")
