@@ -29,7 +29,7 @@ from .models import (
     ShipmentLine,
     TrackingEvent,
 )
-from .services.shipments import NewEvent, event_dedupe_key
+from .services.shipments import NewEvent, apply_derived_fields, event_dedupe_key
 
 BATCH = 2000
 ROUTE_INDEX = {"kr": 0, "us": 1, "kr_us": 2}  # the mock picks a route from serial % 3
@@ -388,13 +388,7 @@ def _insert_events(events: list[tuple[int, NewEvent, str]], *, received_at: date
 
 
 def _apply_derived_status(shipment: Shipment, events, now: datetime) -> None:
-    derived = st.derive_status(events)
-    shipment.status = derived.status
-    shipment.status_reason = derived.reason if derived.status != st.DELIVERED else ""
-    shipment.last_event_at = max((e.occurred_at for e in events), default=None)
-    moving = [e.occurred_at for e in events if e.status not in (st.PENDING, st.INFO_RECEIVED)]
-    shipment.shipped_at = min(moving, default=None)
-    shipment.delivered_at = derived.occurred_at if derived.status == st.DELIVERED else None
+    apply_derived_fields(shipment, events)
     shipment.carrier_delivery_date = mock.estimated_delivery(shipment.tracking_number, now=now)
 
 

@@ -84,6 +84,23 @@ def shipment_add_events(*, shipment: Shipment, events: list[NewEvent], source: s
     return created
 
 
+def apply_derived_fields(shipment: Shipment, events) -> st.DerivedStatus:
+    """Set the fields a shipment derives from its event log (status, reason, last_event_at,
+    delivered_at, shipped_at) on the instance, without saving. The one place these rules live:
+    the live pipeline and the demo seeder both use it."""
+    derived = st.derive_status(events)
+    shipment.status = derived.status
+    shipment.status_reason = derived.reason if derived.status != st.DELIVERED else ""
+    shipment.last_event_at = max((e.occurred_at for e in events), default=None)
+    shipment.delivered_at = derived.occurred_at if derived.status == st.DELIVERED else None
+    # The first scan that shows movement; a late-arriving older scan moves it earlier.
+    first_moving = min((e.occurred_at for e in events if e.status not in (st.PENDING, st.INFO_RECEIVED)),
+                       default=None)
+    if first_moving is not None:
+        shipment.shipped_at = first_moving
+    return derived
+
+
 @transaction.atomic
 def shipment_refresh_status(*, shipment: Shipment) -> bool:
     """Re-derive status, delivered_at and last_event_at from the log. Returns True if status changed.
@@ -94,19 +111,8 @@ def shipment_refresh_status(*, shipment: Shipment) -> bool:
     # Plain rows, not instances: events.only(...) would re-fetch the deferred shipment_id of every event.
     events = list(TrackingEvent.objects.filter(shipment_id=locked.pk)
                   .values_list("occurred_at", "status", "reason", named=True))
-    derived = st.derive_status(events)
     old_status = locked.status
-    locked.status = derived.status
-    locked.status_reason = derived.reason if derived.status not in (st.DELIVERED,) else ""
-    locked.last_event_at = max((e.occurred_at for e in events), default=None)
-    if derived.status == st.DELIVERED:
-        locked.delivered_at = derived.occurred_at
-    elif locked.delivered_at is not None:
-        locked.delivered_at = None
-    # The first scan that shows movement; a late-arriving older scan moves it earlier.
-    first_moving = min((e.occurred_at for e in events if e.status not in (st.PENDING, st.INFO_RECEIVED)), default=None)
-    if first_moving is not None:
-        locked.shipped_at = first_moving
+    derived = apply_derived_fields(locked, events)
     locked.save(update_fields=["status", "status_reason", "last_event_at", "delivered_at", "shipped_at", "updated_at"])
     # Keep the caller's instance in step with the row.
     for field in ("status", "status_reason", "last_event_at", "delivered_at", "shipped_at", "updated_at"):
