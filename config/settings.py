@@ -380,6 +380,9 @@ DOORSTEP_PAGE_CACHE_SECONDS = env.int("DOORSTEP_PAGE_CACHE_SECONDS", default=600
 # How long the cached version of an order page lives before it is re-derived from the rows (one
 # query): bounds staleness after a write that bypasses model signals (QuerySet.update).
 DOORSTEP_PAGE_VERSION_SECONDS = env.int("DOORSTEP_PAGE_VERSION_SECONDS", default=300)
+# How long each web process trusts a page version it has read before asking the cache again: a hot
+# page costs no round trip; another process's write shows within this time (0 = ask every view).
+DOORSTEP_PAGE_VERSION_LOCAL_SECONDS = env.float("DOORSTEP_PAGE_VERSION_LOCAL_SECONDS", default=1.0)
 # Paths served without the shopper Content-Security-Policy (their pages carry inline scripts).
 DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/admin/", "/api/"])
 

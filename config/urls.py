@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import include, path
 
 from tracking.edd.api import EddApi
+from tracking.page.views import language_switch
 from tracking.views_health import healthz
 
 admin.site.site_header = "Doorstep support"
@@ -11,6 +12,8 @@ admin.site.index_title = "Orders, shipments, returns and feedback"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before Django's own i18n URLs: the same name and path, without the per-visitor CSRF token.
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/", include("tracking.notifications.urls")),
     path("f/", include("feedback.urls")),

@@ -15,10 +15,18 @@ is filled from the rows themselves (selectors.order_page_version_parts, one quer
 so it never overwrites a newer bump.
 
 The keys expire after DOORSTEP_PAGE_VERSION_SECONDS: a write that bypasses model signals
-(``QuerySet.update``) but moves an ``updated_at`` still shows within that time."""
+(``QuerySet.update``) but moves an ``updated_at`` still shows within that time.
+
+Each process also holds a version it has read for DOORSTEP_PAGE_VERSION_LOCAL_SECONDS (default 1 s),
+so a page refreshed by many shoppers at once (the "out for delivery" morning) costs no cache round
+trip at all. A bump made by this process drops its own held copies at once; a bump made elsewhere
+(a Celery worker applying a carrier event, another web process) shows here within that hold, a
+small delay beside the carrier's own. A shopper's own write is never hidden by it: the form views
+leave a one-off message, and a page with messages is rendered from the rows."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -46,9 +54,24 @@ def _remember(order_id: int, merchant_id: int) -> None:
             _merchant_of.popitem(last=False)
 
 
+# order id -> (held until, monotonic clock; version; time zone)
+_HELD_MAX = 50_000
+_held: dict[int, tuple[float, str, str]] = {}
+
+
 def clear_local() -> None:
     with _merchant_of_lock:
         _merchant_of.clear()
+    _held.clear()
+
+
+def _hold(order_id: int, version: str, tz_name: str) -> None:
+    seconds = settings.DOORSTEP_PAGE_VERSION_LOCAL_SECONDS
+    if seconds <= 0:
+        return
+    if len(_held) >= _HELD_MAX:
+        _held.clear()  # entries live a second or so: starting over costs one round trip each
+    _held[order_id] = (time.monotonic() + seconds, version, tz_name)
 
 
 def _ttl() -> int:
@@ -57,7 +80,10 @@ def _ttl() -> int:
 
 def page_version(*, order_id: int) -> tuple[str, str] | None:
     """(version, merchant time zone) of the order's page, or None when the order does not exist.
-    Warm: one cache round trip, no SQL."""
+    Held by this process: no round trip; warm: one cache round trip, no SQL."""
+    held = _held.get(order_id)
+    if held is not None and held[0] > time.monotonic():
+        return held[1], held[2]
     okey = ORDER_KEY.format(order_id)
     merchant_id = _merchant_of.get(order_id)
     if merchant_id is not None:
@@ -88,7 +114,9 @@ def page_version(*, order_id: int) -> tuple[str, str] | None:
     if _merchant_of.get(order_id) != merchant_id:
         _remember(order_id, merchant_id)
     merchant_token, _, tz_name = merchant_value.partition("|")
-    return f"{order_value.partition('|')[0]}.{merchant_token}", tz_name
+    version = f"{order_value.partition('|')[0]}.{merchant_token}"
+    _hold(order_id, version, tz_name)
+    return version, tz_name
 
 
 def _bump_now(order_merchants: dict[int, int], merchant_tz: dict[int, str]) -> None:
@@ -96,6 +124,10 @@ def _bump_now(order_merchants: dict[int, int], merchant_tz: dict[int, str]) -> N
     values.update({MERCHANT_KEY.format(m): f"{uuid.uuid4().hex[:16]}|{tz}" for m, tz in merchant_tz.items()})
     if values:
         cache.set_many(values, _ttl())
+    if merchant_tz:
+        _held.clear()  # branding edits are rare; which held orders are that merchant's is not worth tracking
+    for order_id in order_merchants:
+        _held.pop(order_id, None)
 
 
 def page_versions_bump(*, orders: Iterable[tuple[int, int]] = (), merchants: Iterable[tuple[int, str]] = ()) -> None:

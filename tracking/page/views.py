@@ -11,11 +11,14 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.i18n import set_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +29,7 @@ from ..services.delivery_requests import DeliveryChangeNotAllowed, delivery_requ
 from ..tokens import BadToken, ExpiredToken, make_token, read_token
 from . import presenters, ratelimit
 from .forms import DeliveryChangeForm, LookupForm, TrackingNumberForm
+from .origin import same_origin_post
 from .rendering import form_prefix, local_today, pickup_points_for, render_order_page
 from .selectors import merchant_for_lookup, orders_matching, shipments_for_tracking_number
 
@@ -157,6 +161,7 @@ def _verify_again(request, token: str):
 
 
 @guard_query
+@same_origin_post  # the signed order token in the URL is the anti-forgery secret (see origin.py)
 @require_POST
 def delivery_change(request, token: str, tracking_number: str):
     try:
@@ -183,10 +188,15 @@ def delivery_change(request, token: str, tracking_number: str):
         )
     except DeliveryChangeNotAllowed:
         pass  # delivered or moving again meanwhile: the page shows where the parcel is now
+    else:
+        # A one-off message also makes the next view render from the rows (pages with messages are
+        # never served from the cache), so the shopper sees their request however fresh the write.
+        messages.success(request, _("Thank you: we have your request for this parcel."))
     # Post/redirect/get: a reload never re-submits.
     return redirect(reverse("tracking:order_link", args=[token]) + anchor)
 
 
+@same_origin_post
 @require_POST
 def email_preferences(request, token: str):
     try:
@@ -196,9 +206,15 @@ def email_preferences(request, token: str):
     order = get_object_or_404(Order.objects.select_related("customer"), pk=order_id)
     if request.POST.get("shipping_emails") == "on":
         notification_resubscribe(customer=order.customer, category=NotificationCategory.SHIPPING)
+        messages.success(request, _("We will email you shipping updates for this store again."))
     else:
         notification_unsubscribe(customer=order.customer, category=NotificationCategory.SHIPPING)
+        messages.success(request, _("You will get no more shipping emails from this store."))
     return redirect(reverse("tracking:order_link", args=[token]) + "#emails")
+
+
+# The language switch only sets a preference cookie; being tokenless keeps cached pages shareable.
+language_switch = same_origin_post(set_language)
 
 
 # --- Branding --------------------------------------------------------------------------------------

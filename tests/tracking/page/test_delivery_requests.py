@@ -60,12 +60,12 @@ def failed_parcel(order, carrier="mock"):
     return add_events(shipment, st.IN_TRANSIT, st.OUT_FOR_DELIVERY, st.FAILED_ATTEMPT, reason="recipient_unavailable")
 
 
-def submit(client, order, shipment, kind, key="k" * 24, **fields):
+def submit(client, order, shipment, kind, key="k" * 24, headers=None, **fields):
     prefix = f"dc-{shipment.tracking_number}"
     data = {f"{prefix}-kind": kind, f"{prefix}-idempotency_key": key}
     data.update({f"{prefix}-{name}": value for name, value in fields.items()})
     link = order_link(order)
-    return client.post(f"{link}delivery/{shipment.tracking_number}/", data), link
+    return client.post(f"{link}delivery/{shipment.tracking_number}/", data, headers=headers), link
 
 
 class TestThroughTheCarrier:
@@ -166,18 +166,60 @@ def test_not_allowed_once_the_parcel_moves_on(order, shipment):
 def test_form_for_a_parcel_of_another_order_is_404(client, order, shipment):
     from tests.factories import OrderFactory
 
-    other = OrderFactory(merchant=order.merchant)
+    other = OrderFactory(merchant=order.merchant, number="#2001")  # the fixture order is #1001
     failed = add_events(ShipmentFactory(order=other), st.FAILED_ATTEMPT)
     response, _ = submit(client, order, failed, "instructions", instructions="x")
     assert response.status_code == 404
 
 
-def test_post_without_csrf_token_is_rejected(order, shipment):
-    from django.test import Client
+class TestForgery:
+    """The link token in the form's URL is the anti-forgery secret; what the browser says about the
+    request's origin is checked on top (tracking.page.origin)."""
 
-    add_events(shipment, st.FAILED_ATTEMPT)
-    response, _ = submit(Client(enforce_csrf_checks=True), order, shipment, "instructions", instructions="x")
-    assert response.status_code == 403
+    @pytest.fixture
+    def strict(self):
+        from django.test import Client
+
+        return Client(enforce_csrf_checks=True)
+
+    def test_same_origin_post_needs_no_csrf_token(self, strict, order, shipment):
+        add_events(shipment, st.FAILED_ATTEMPT)
+        response, _ = submit(strict, order, shipment, "instructions", instructions="Gate code 1234",
+                             headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+        assert response.status_code == 302 and DeliveryRequest.objects.count() == 1
+
+    @pytest.mark.parametrize("headers", [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"},
+    ])
+    def test_cross_site_post_is_rejected_and_writes_nothing(self, strict, order, shipment, headers):
+        add_events(shipment, st.FAILED_ATTEMPT)
+        response, _ = submit(strict, order, shipment, "instructions", instructions="x", headers=headers)
+        assert response.status_code == 403 and DeliveryRequest.objects.count() == 0
+
+    def test_trusted_origin_is_accepted(self, strict, order, shipment, settings):
+        settings.CSRF_TRUSTED_ORIGINS = ["https://track.shop.example"]
+        add_events(shipment, st.FAILED_ATTEMPT)
+        response, _ = submit(strict, order, shipment, "instructions", instructions="x",
+                             headers={"Origin": "https://track.shop.example"})
+        assert response.status_code == 302
+
+    def test_forged_token_is_404_not_a_write(self, strict, order, shipment):
+        add_events(shipment, st.FAILED_ATTEMPT)
+        prefix = f"dc-{shipment.tracking_number}"
+        response = strict.post(f"/t/not-a-token/delivery/{shipment.tracking_number}/",
+                               {f"{prefix}-kind": "instructions", f"{prefix}-idempotency_key": "k" * 24,
+                                f"{prefix}-instructions": "x"})
+        assert response.status_code == 404 and DeliveryRequest.objects.count() == 0
+
+    def test_language_switch_rejects_cross_site_posts(self, strict):
+        assert strict.post("/i18n/setlang/", {"language": "ko"}, headers={"Origin": "https://evil.example"}
+                           ).status_code == 403
+        response = strict.post("/i18n/setlang/", {"language": "ko", "next": "/track/"},
+                               headers={"Origin": "http://testserver"})
+        assert response.status_code == 302 and response.cookies["django_language"].value == "ko"
 
 
 def test_staff_work_the_case_and_the_shopper_sees_it(client, order, django_capture_on_commit_callbacks):
@@ -206,3 +248,20 @@ def test_admin_change_records_who_and_when(admin_client, order):
     assert request.status == "resolved"
     assert request.events.last().actor_label == "admin"
     assert admin_client.get("/admin/tracking/deliveryrequest/?status__exact=resolved").status_code == 200
+
+
+def test_shopper_sees_their_own_request_at_once_even_behind_a_held_version(client, order, shipment, monkeypatch):
+    """Another web process may still hold the page's old version for a moment; the confirmation
+    message makes the view after the redirect render from the rows, and is shown only once."""
+    from tracking.page import versions
+
+    add_events(shipment, st.FAILED_ATTEMPT)
+    link = order_link(order)
+    client.get(link)  # cached, version held
+    # What a process that did not make the write would see: its held version stays put.
+    monkeypatch.setattr(versions, "_bump_now", lambda *args: None)
+    response, _ = submit(client, order, shipment, "instructions", instructions="Leave it with the guard")
+    assert response.status_code == 302
+    after = client.get(link).content.decode()
+    assert "we have your request for this parcel" in after and "Leave it with the guard" in after
+    assert "we have your request for this parcel" not in client.get(link).content.decode()

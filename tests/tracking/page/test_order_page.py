@@ -168,18 +168,17 @@ class TestSpeed:
         add_events(in_transit, st.OUT_FOR_DELIVERY)
         assert "Arriving today" in page(client, order)
 
-    def test_cached_page_carries_each_visitors_own_csrf_token(self, client, order, in_transit):
+    def test_cached_page_is_the_same_for_every_visitor(self, client, order, in_transit):
+        """Nothing per visitor on the page (forms are guarded by the link token and the origin
+        check), so no CSRF cookie is created and one cached copy serves everyone."""
         from django.test import Client
 
-        first = page(client, order)
-        other = Client()
-        second = other.get(order_link(order)).content.decode()
-        token_of = lambda html: html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]  # noqa: E731
-        assert "doorstep-csrf-sentinel" not in first + second
-        from django.middleware.csrf import _unmask_cipher_token
-
-        assert _unmask_cipher_token(token_of(first)) == client.cookies["csrftoken"].value
-        assert _unmask_cipher_token(token_of(second)) == other.cookies["csrftoken"].value
+        link = order_link(order)
+        first = client.get(link)
+        second = Client().get(link)
+        assert first.content == second.content
+        assert "csrftoken" not in first.cookies and "csrftoken" not in second.cookies
+        assert b"csrfmiddlewaretoken" not in first.content
 
     @override_settings(DOORSTEP_PAGE_CACHE_SECONDS=0)
     def test_cache_can_be_switched_off(self, client, order, in_transit):
