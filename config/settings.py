@@ -393,5 +393,7 @@ DOORSTEP_RECS_HISTORY_DAYS = env.int("DOORSTEP_RECS_HISTORY_DAYS", default=365)
 DOORSTEP_RECS_LINK_MAX_AGE = timedelta(days=env.int("DOORSTEP_RECS_LINK_MAX_AGE_DAYS", default=60))
 # Attribution window for merchants without their own RecommendationSettings row.
 DOORSTEP_RECS_ATTRIBUTION_DAYS = env.int("DOORSTEP_RECS_ATTRIBUTION_DAYS", default=7)
+# How long the tracking page reuses an order's recommendation block across re-renders (0 = never).
+DOORSTEP_RECS_PAGE_CACHE_SECONDS = env.int("DOORSTEP_RECS_PAGE_CACHE_SECONDS", default=600)
 # The training run's lock outlives a slow run so a second beat never starts another one meanwhile.
 DOORSTEP_RECS_TRAIN_LOCK_SECONDS = env.int("DOORSTEP_RECS_TRAIN_LOCK_SECONDS", default=3 * 60 * 60)

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 
 from ..carriers.registry import UnknownCarrier, get_adapter
 from ..models import DeliveryRequest, Order
-from ..recommendations.selectors import post_purchase_offer_for_order, recommendations_for_order
+from ..recommendations.selectors import cached_recommendations_for_order, post_purchase_offer_for_order
 from . import presenters
 from .forms import DeliveryChangeForm
 from .hooks import order_links
@@ -124,9 +124,9 @@ def build_context(order: Order, *, token: str, today: date, bound_forms: dict | 
         "order_links": order_links(order, token),
         "shipping_emails_off": getattr(order, "shipping_emails_off", False),
         "email_preferences_action": reverse("tracking:email_preferences", args=[token]),
-        # Built with the page, so cached with it: a reload of the same cached page is the same
-        # impression of the same recommendations (see tracking.recommendations).
-        "recs": recommendations_for_order(order=order, placement="tracking"),
+        # Cached on their own: a new event re-renders the page, not the recommendations, and the
+        # same block shown again is the same impression (see tracking.recommendations).
+        "recs": cached_recommendations_for_order(order=order, placement="tracking"),
         "offer": post_purchase_offer_for_order(order=order),
     }
 

@@ -10,6 +10,7 @@ Page API (tracking page, exchange step, return confirmation)::
 """
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (BooleanField, Case, CharField, Count, DateTimeField, DecimalField, Exists,
                               ExpressionWrapper, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, Value, When)
 from django.utils import timezone, translation
@@ -175,6 +177,23 @@ def recommendations_for_order(*, order: Order, limit: int = 4, placement: str = 
     return Recommendations(items=items, placement=placement, impression_id=impression_id)
 
 
+def cached_recommendations_for_order(*, order: Order, limit: int = 4, placement: str = Placement.TRACKING
+                                     ) -> Recommendations:
+    """``recommendations_for_order`` for a page that is rendered again and again (the tracking page,
+    on every new event): kept in the cache per order, placement and language for
+    DOORSTEP_RECS_PAGE_CACHE_SECONDS. What it depends on (training, the shopper's purchases, stock)
+    moves on a scale of hours, and a reused block is the same impression, so it is logged once."""
+    seconds = settings.DOORSTEP_RECS_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return recommendations_for_order(order=order, limit=limit, placement=placement)
+    key = f"recs:page:v1:{order.pk}:{Placement(placement)}:{_language(None)}:{limit}"
+    recs = cache.get(key)
+    if recs is None:
+        recs = recommendations_for_order(order=order, limit=limit, placement=placement)
+        cache.set(key, recs, seconds)
+    return recs
+
+
 # --- Post-purchase offer ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -185,19 +204,33 @@ class ShownOffer:
     valid_until: date
 
 
+@functools.cache
+def _offer_sql() -> str:
+    """The merchant's current offer with whether it was shown for this order and whether a parcel is
+    in trouble. Hand-written (it runs on every render of the tracking page): compiling the ORM's
+    version with its two EXISTS annotations cost more than running it. Same order as Meta.ordering."""
+    statuses = ", ".join(["%s"] * len(troubles.TROUBLED_SHIPMENT_STATUSES))
+    return f"""SELECT p.*,
+                 EXISTS(SELECT 1 FROM {OfferImpression._meta.db_table} i
+                        WHERE i.offer_id = p.id AND i.order_id = %s) AS already_shown,
+                 EXISTS(SELECT 1 FROM {Shipment._meta.db_table} s
+                        WHERE s.order_id = %s AND s.is_return = %s AND s.status IN ({statuses})) AS parcel_trouble
+               FROM {PostPurchaseOffer._meta.db_table} p
+               WHERE p.merchant_id = %s AND p.active = %s
+               ORDER BY p.created_at DESC, p.id DESC
+               LIMIT 1"""
+
+
 def post_purchase_offer_for_order(*, order: Order, language: str | None = None) -> ShownOffer | None:
     """The merchant's active offer, the first time a page asks for this order (recorded, so it is shown
     once per order) — unless the order is troubled and the offer is not set to show anyway. A troubled
     order records nothing, so the offer appears once the trouble is resolved."""
-    offer = (PostPurchaseOffer.objects.filter(merchant_id=order.merchant_id, active=True)
-             .annotate(already_shown=Exists(OfferImpression.objects.filter(offer=OuterRef("pk"), order_id=order.pk)),
-                       parcel_trouble=Exists(Shipment.objects.filter(
-                           order_id=order.pk, is_return=False, status__in=troubles.TROUBLED_SHIPMENT_STATUSES)))
-             .first())
-    if offer is None or offer.already_shown:
+    offer = next(iter(PostPurchaseOffer.objects.raw(_offer_sql(), [
+        order.pk, order.pk, False, *sorted(troubles.TROUBLED_SHIPMENT_STATUSES), order.merchant_id, True])), None)
+    if offer is None or bool(offer.already_shown):  # SQLite answers EXISTS with 0/1
         return None
     if not offer.show_when_order_troubled and (
-            offer.parcel_trouble or troubles.registered_trouble(order.pk) is not None):
+            bool(offer.parcel_trouble) or troubles.registered_trouble(order.pk) is not None):
         return None
     impression = offer_impression_record(offer=offer, order=order)
     if impression is None:

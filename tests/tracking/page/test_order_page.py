@@ -289,7 +289,7 @@ class TestTimelineCollapse:
 
     def test_query_count_same_for_all_and_latest(self, client, order, shipment, django_assert_num_queries):
         self.many_events(shipment, 40)
-        with override_settings(DOORSTEP_PAGE_CACHE_SECONDS=0):
+        with override_settings(DOORSTEP_PAGE_CACHE_SECONDS=0, DOORSTEP_RECS_PAGE_CACHE_SECONDS=0):
             from django.db import connection
             from django.test.utils import CaptureQueriesContext
 

@@ -37,3 +37,33 @@ def test_page_shows_recommendations_and_the_offer_once(client, order, shipment, 
     assert "THANKS10" not in second  # shown once per order, even though the page is cached
     assert "Matching pillow" in second
     assert OfferImpression.objects.filter(order=order).count() == 1
+
+
+def test_new_event_rerenders_the_page_but_reuses_the_recommendation_block(client, order, shipment, catalogue,
+                                                                          django_capture_on_commit_callbacks):
+    """The block is cached per order (DOORSTEP_RECS_PAGE_CACHE_SECONDS): the same products, the same
+    click links, one impression; with the cache off every render is a new impression."""
+    from tracking.recommendations.models import RecommendationImpression
+
+    link = order_link(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(link).content.decode()
+        add_events(shipment, st.OUT_FOR_DELIVERY)
+        second = client.get(link).content.decode()
+    assert "Arriving today" in second and "Arriving today" not in first
+    links = lambda html: sorted(set(html.split('href="/r/')[1:]))  # noqa: E731
+    assert links(first) == links(second) and "Matching pillow" in second
+    assert RecommendationImpression.objects.filter(order=order).count() == 1
+
+
+def test_recommendation_block_cache_can_be_switched_off(client, order, shipment, catalogue, settings,
+                                                         django_capture_on_commit_callbacks):
+    from tracking.recommendations.models import RecommendationImpression
+
+    settings.DOORSTEP_RECS_PAGE_CACHE_SECONDS = 0
+    link = order_link(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(link)
+        add_events(shipment, st.OUT_FOR_DELIVERY)
+        client.get(link)
+    assert RecommendationImpression.objects.filter(order=order).count() == 2
