@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -131,8 +132,14 @@ def build_context(order: Order, *, token: str, today: date, bound_forms: dict | 
     }
 
 
-def render_order_page(request, *, order_id: int, token: str, bound_forms: dict | None = None) -> str | None:
-    """The page's HTML, from the cache when the data has not changed; None for a missing order."""
+@dataclass(frozen=True)
+class RenderedPage:
+    html: str
+    etag: str  # names exactly this HTML ("" for a page rendered outside the cache)
+
+
+def render_order_page(request, *, order_id: int, token: str, bound_forms: dict | None = None) -> RenderedPage | None:
+    """The page, from the cache when the data has not changed; None for a missing order."""
     ttl = settings.DOORSTEP_PAGE_CACHE_SECONDS
     # Pages showing one-off messages or form errors are personal: render them, never cache them.
     cacheable = ttl > 0 and not bound_forms and not len(get_messages(request))
@@ -150,14 +157,21 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
             if html is not None:
                 _local_set(key, html)
         if html is not None:
-            return html
+            return RenderedPage(html, _etag(key))
     show_all = request.GET.get("all") == "1"
     order = order_for_page(order_id=order_id, events_per_parcel=None if show_all else TIMELINE_LATEST)
     if order is None:
         return None
     context = build_context(order, token=token, today=local_today(order.merchant.timezone), bound_forms=bound_forms)
     html = render_to_string(TEMPLATE, context, request=request)
-    if key is not None:
-        cache.set(key, html, ttl)
-        _local_set(key, html)
-    return html
+    if key is None:
+        return RenderedPage(html, "")
+    cache.set(key, html, ttl)
+    _local_set(key, html)
+    return RenderedPage(html, _etag(key))
+
+
+def _etag(key: str) -> str:
+    # The cache key already names the data version, language, local day and path of this HTML.
+    return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
+

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language
@@ -139,11 +139,20 @@ def order_page(request, token: str):
         order_id = _order_id(token)
     except ExpiredToken:
         return _verify_again(request, token)
-    html = render_order_page(request, order_id=order_id, token=token)
-    if html is None:
+    page = render_order_page(request, order_id=order_id, token=token)
+    if page is None:
         raise Http404("unknown order")
-    response = HttpResponse(html)
-    # Personal data: browsers may keep it for the back button, shared caches must not.
+    # Personal data: browsers may keep it, shared caches must not; "no-cache" makes the browser ask
+    # again each time, and an unchanged page answers 304 with no body.
+    if page.etag and ("HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MATCH" in request.META):
+        unchanged = get_conditional_response(request, etag=page.etag)
+        if unchanged is not None:
+            unchanged["ETag"] = page.etag
+            patch_cache_control(unchanged, private=True, no_cache=True)
+            return unchanged
+    response = HttpResponse(page.html)
+    if page.etag:
+        response["ETag"] = page.etag
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -175,8 +184,8 @@ def delivery_change(request, token: str, tracking_number: str):
                               pickup_points=pickup_points_for(shipment), today=today)
     anchor = f"#parcel-{tracking_number}"
     if not form.is_valid():
-        html = render_order_page(request, order_id=order_id, token=token, bound_forms={tracking_number: form})
-        return HttpResponse(html, status=400)
+        page = render_order_page(request, order_id=order_id, token=token, bound_forms={tracking_number: form})
+        return HttpResponse(page.html, status=400)
     try:
         delivery_request_submit(
             # Per choice: a repeated click dedupes, while a different choice from the same page still counts.

@@ -297,3 +297,34 @@ class TestTimelineCollapse:
                 page(client, order)
             with django_assert_num_queries(len(latest.captured_queries)):
                 client.get(order_link(order) + "?all=1")
+
+
+class TestConditionalGet:
+    """The cached page carries an ETag naming its version; a browser revalidating an unchanged page
+    (Cache-Control: no-cache) gets a 304 with no body, and a changed one the new page."""
+
+    def test_unchanged_page_answers_304(self, client, order, in_transit):
+        link = order_link(order)
+        first = client.get(link)
+        assert first["ETag"] and "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+        again = client.get(link, headers={"If-None-Match": first["ETag"]})
+        assert again.status_code == 304 and again.content == b"" and again["ETag"] == first["ETag"]
+        assert "private" in again["Cache-Control"]
+
+    def test_new_event_gives_a_new_etag_and_the_new_page(self, client, order, in_transit):
+        link = order_link(order)
+        first = client.get(link)
+        add_events(in_transit, st.OUT_FOR_DELIVERY)
+        again = client.get(link, headers={"If-None-Match": first["ETag"]})
+        assert again.status_code == 200 and "Arriving today" in again.content.decode()
+        assert again["ETag"] != first["ETag"]
+
+    def test_language_is_part_of_the_etag(self, client, order, in_transit):
+        link = order_link(order)
+        english = client.get(link, headers={"Accept-Language": "en"})
+        korean = client.get(link, headers={"Accept-Language": "ko", "If-None-Match": english["ETag"]})
+        assert korean.status_code == 200 and korean["ETag"] != english["ETag"]
+
+    @override_settings(DOORSTEP_PAGE_CACHE_SECONDS=0)
+    def test_uncached_page_has_no_etag(self, client, order, in_transit):
+        assert not client.get(order_link(order)).has_header("ETag")
