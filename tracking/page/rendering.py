@@ -33,7 +33,8 @@ from . import versions
 from .versions import page_version
 
 # Hot pages are also kept in this process (under the same versioned key, so never stale): a
-# shopper refreshing during "out for delivery" costs one cache round trip for the version, no SQL.
+# shopper refreshing during "out for delivery" costs no SQL and, while this process holds the
+# version (tracking.page.versions), no cache round trip either.
 LOCAL_PAGES = 256
 _local: OrderedDict[str, str] = OrderedDict()
 _local_lock = threading.Lock()
@@ -135,7 +136,7 @@ def build_context(order: Order, *, token: str, today: date, bound_forms: dict | 
 @dataclass(frozen=True)
 class RenderedPage:
     html: str
-    etag: str  # names exactly this HTML ("" for a page rendered outside the cache)
+    etag: str  # names the page's data version, language, day and path ("" when rendered outside the cache)
 
 
 def render_order_page(request, *, order_id: int, token: str, bound_forms: dict | None = None) -> RenderedPage | None:
@@ -174,4 +175,3 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
 def _etag(key: str) -> str:
     # The cache key already names the data version, language, local day and path of this HTML.
     return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
-
