@@ -11,6 +11,8 @@ admin.site.site_title = "Doorstep"
 admin.site.index_title = "Orders, shipments, returns and feedback"
 
 urlpatterns = [
+    # First: the shopper pages are most of the traffic, and Django tries patterns in order.
+    path("", include("tracking.urls")),
     path("admin/", admin.site.urls),
     # Before Django's own i18n URLs: the same name and path, without the per-visitor CSRF token.
     path("i18n/setlang/", language_switch, name="set_language"),
@@ -21,7 +23,6 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
     path("api/", include("config.api_urls")),
-    path("", include("tracking.urls")),
     path("", include("tracking.recommendations.urls")),
 ]
 
