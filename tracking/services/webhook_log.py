@@ -142,32 +142,42 @@ def _execute_prepared(connection, statement: _Statement, params: list) -> int:
     # prepare=True too. Any threshold lets this statement ask for it; restoring None afterwards keeps
     # every other query on the connection exactly as Django configured it.
     lend_threshold = prepare and raw.prepare_threshold is None
-    # A server-binding cursor (Django's own cursors bind on the client, which cannot prepare), wrapped
-    # like Django's so query logging, execute wrappers and error translation still apply.
+    # A server-binding cursor (Django's own cursors bind on the client, which cannot prepare), kept for
+    # the connection's life (psycopg then reuses its adapters), wrapped like Django's cursors so query
+    # logging, execute wrappers and error translation still apply.
     wrapper = (_DebugWrapper if connection.queries_logged else CursorWrapper)(
-        _Preparing(psycopg.Cursor(raw), prepare), connection)
+        _Preparing(_cursor_for(raw, psycopg), prepare), connection)
     if lend_threshold:
         raw.prepare_threshold = sys.maxsize
     try:
-        with wrapper:
-            try:
-                wrapper.execute(statement.sql, params)
-            except DatabaseError as exc:
-                if not prepare or not _lost_prepared_statement(exc):
-                    raise
-                # A transaction-pooling proxy (pgbouncer without prepared-statement support) hands each
-                # statement to another server connection: prepare nothing from now on, and retry plainly.
-                with _prepare_lock:
-                    if _prepare_ok:
-                        logger.warning("webhook log insert: the database lost a prepared statement (a "
-                                       "connection pooler in between?); using unprepared statements from now on")
-                        _prepare_ok = False
-                wrapper.cursor.prepare = False
-                wrapper.execute(statement.sql, params)
-            return _row_id(wrapper, statement, connection)
+        try:
+            wrapper.execute(statement.sql, params)
+        except DatabaseError as exc:
+            if not prepare or not _lost_prepared_statement(exc):
+                raise
+            # A transaction-pooling proxy (pgbouncer without prepared-statement support) hands each
+            # statement to another server connection: prepare nothing from now on, and retry plainly.
+            with _prepare_lock:
+                if _prepare_ok:
+                    logger.warning("webhook log insert: the database lost a prepared statement (a "
+                                   "connection pooler in between?); using unprepared statements from now on")
+                    _prepare_ok = False
+            wrapper.cursor.prepare = False
+            wrapper.execute(statement.sql, params)
+        return _row_id(wrapper, statement, connection)
     finally:
         if lend_threshold and not raw.closed:
             raw.prepare_threshold = None
+
+
+_cursors = threading.local()  # Django connections are per thread, and so is each one's cursor here
+
+
+def _cursor_for(raw, psycopg):
+    cached = getattr(_cursors, "current", None)
+    if cached is None or cached[0] is not raw or cached[1].closed:
+        cached = _cursors.current = (raw, psycopg.Cursor(raw))
+    return cached[1]
 
 
 def _lost_prepared_statement(exc: Exception) -> bool:
