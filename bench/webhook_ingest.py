@@ -189,8 +189,10 @@ def start_gunicorn(args, env):
 
 
 def start_worker(env, concurrency):
-    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "-c", str(concurrency),
-           "--loglevel", "ERROR", "--without-heartbeat", "--without-mingle", "--without-gossip"]
+    # --quiet: no start-up banner. The root-user SecurityWarning is silenced too (bench machines run as root).
+    cmd = [sys.executable, "-W", "ignore::UserWarning:celery.platforms", "-m", "celery", "--quiet", "-A", "config",
+           "worker", "--pool", "prefork", "-c", str(concurrency), "--loglevel", "ERROR", "--without-heartbeat",
+           "--without-mingle", "--without-gossip"]
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
 
 
@@ -207,13 +209,24 @@ def server_cpu_seconds(proc) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def stop(proc):
+def stop(proc, *, main_only=False):
+    """SIGTERM, then SIGKILL for the whole group after 20 s. ``main_only``: signal just the main process
+    (a Celery worker: its warm shutdown lets running tasks finish and stops the pool itself; a SIGTERM
+    straight to the pool processes killed them mid-task, and the worker logged WorkerLostError)."""
     if proc and proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
+        if main_only:
+            proc.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            pass
+    if proc:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # leftovers of the group, if any
+        except ProcessLookupError:
+            pass
 
 
 def wait_processed(timeout=300):
@@ -310,7 +323,7 @@ def main():
         print(f"\nsummary: ingestion {ratio:.2f}x bare ({accepted_rps:.0f} vs {bare_rps:.0f}/s), p99 {p99:.1f} ms at 80% "
               f"of peak, processing {events / seconds:.0f} events/s, replay {'OK' if replay_ok else 'FAILED'}")
     finally:
-        stop(worker)
+        stop(worker, main_only=True)
         stop(gunicorn)
 
 

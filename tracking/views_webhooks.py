@@ -24,7 +24,7 @@ def carrier_webhook(request, public_id: str):
         content_length=_content_length(request),
         # Read the stream directly (not request.body): at most the adapter's limit is ever buffered.
         read_body=request.read,
-        url_token=request.GET.get("token", ""),
+        url_token=request.GET.get("token", "") if request.META.get("QUERY_STRING") else "",
         remote_addr=request.META.get("REMOTE_ADDR"),
     )
     if receipt.status >= 400:

@@ -222,3 +222,19 @@ def test_cached_account_deactivation_is_honoured_on_a_rejected_delivery(client, 
     account.save()
     second = mock_body(2, "dlv_b")
     assert post(client, account, second, signed(second, "wrong")).status_code == 404
+
+
+def test_url_token_carriers_are_verified_through_the_query_string(client, merchant):
+    from pathlib import Path
+
+    from tracking.services.carrier_accounts import carrier_account_create
+
+    shippo = carrier_account_create(merchant=merchant, carrier="shippo", webhook_secret="tok_current",
+                                    api_key="shippo_test_123").account
+    fixtures = Path(__file__).parent.parent / "carriers" / "fixtures"
+    body = (fixtures / "shippo" / "webhook_track_updated.json").read_bytes()
+    assert post(client, shippo, body, query="?token=tok_current").status_code == 202
+    assert post(client, shippo, body, query="?token=wrong").status_code == 401
+    assert post(client, shippo, body).status_code == 401  # no query string at all
+    verdicts = list(InboundWebhook.objects.order_by("id").values_list("verdict", flat=True))
+    assert verdicts == [V.ACCEPTED, V.REJECTED_SIGNATURE, V.REJECTED_SIGNATURE]

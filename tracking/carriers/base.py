@@ -256,7 +256,12 @@ class CarrierAdapter:
 
 def header(headers: Mapping[str, str], name: str) -> str:
     """Case-insensitive header lookup that works on plain dicts as well as Django's request.headers,
-    and on the odd non-string value a fuzzer or a broken proxy sends (treated as absent)."""
+    and on the odd non-string value a fuzzer or a broken proxy sends (treated as absent). A direct
+    hit answers at once (always the case for request.headers, which is case-insensitive itself;
+    in a plain dict the exact spelling wins); otherwise every key is compared."""
+    value = headers.get(name)
+    if isinstance(value, str):
+        return value
     wanted = name.lower()
     for key, value in headers.items():
         if isinstance(key, str) and key.lower() == wanted:

@@ -25,6 +25,7 @@ from ..carriers.registry import UnknownCarrier, adapter_class
 from ..models import CarrierAccount, InboundWebhook, TrackingEvent
 from .results import tracking_result_apply
 from .webhook_drain import webhook_processing_request
+from .webhook_log import inbound_webhook_insert
 
 logger = logging.getLogger(__name__)
 V = InboundWebhook.Verdict
@@ -119,11 +120,13 @@ def provider_event_id_of(results: list[TrackingResult]) -> str:
 
 
 def _log(*, account, public_id, headers, body=b"", body_size=0, remote_addr=None, verdict, reason,
-         provider_event_id="") -> InboundWebhook:
-    return InboundWebhook.objects.create(
-        account=account, merchant_id=account.merchant_id if account else None, public_id=_clean(public_id, 64),
-        headers=headers, body=body, body_size=body_size, remote_addr=_ip(remote_addr), verdict=verdict,
-        reason=_clean(reason, 200), provider_event_id=provider_event_id,
+         provider_event_id="") -> int:
+    """Store one delivery's log row (the only write while receiving) and return its id."""
+    return inbound_webhook_insert(
+        account_id=account.pk if account else None, merchant_id=account.merchant_id if account else None,
+        public_id=_clean(public_id, 64), headers=headers, body=body, body_size=body_size,
+        remote_addr=_ip(remote_addr), verdict=verdict, reason=_clean(reason, 200),
+        provider_event_id=provider_event_id,
     )
 
 
@@ -137,25 +140,25 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
     if account is None or adapter is None:
         # The body of a delivery nobody can verify is not worth keeping (nor reading).
         reason = "unknown account" if account is None else "account cannot verify deliveries (carrier or keys)"
-        row = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length or 0,
-                   remote_addr=remote_addr, verdict=V.UNKNOWN_ACCOUNT, reason=reason)
-        return Receipt(404, V.UNKNOWN_ACCOUNT, "unknown account", row.pk)
+        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length or 0,
+                      remote_addr=remote_addr, verdict=V.UNKNOWN_ACCOUNT, reason=reason)
+        return Receipt(404, V.UNKNOWN_ACCOUNT, "unknown account", row_id)
 
     limit = adapter.max_webhook_bytes
     if content_length is not None and content_length > limit:
-        row = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length,
-                   remote_addr=remote_addr, verdict=V.TOO_LARGE, reason=f"body over {limit} bytes")
-        return Receipt(413, V.TOO_LARGE, f"body over {limit} bytes", row.pk)
+        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length,
+                      remote_addr=remote_addr, verdict=V.TOO_LARGE, reason=f"body over {limit} bytes")
+        return Receipt(413, V.TOO_LARGE, f"body over {limit} bytes", row_id)
     try:
         body = read_body(limit + 1)
     except OSError:
-        row = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length or 0,
-                   remote_addr=remote_addr, verdict=V.REJECTED_BODY, reason="body could not be read")
-        return Receipt(400, V.REJECTED_BODY, "body could not be read", row.pk)
+        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length or 0,
+                      remote_addr=remote_addr, verdict=V.REJECTED_BODY, reason="body could not be read")
+        return Receipt(400, V.REJECTED_BODY, "body could not be read", row_id)
     if len(body) > limit:  # chunked or lying Content-Length
-        row = _log(account=account, public_id=public_id, headers=stored_headers, body_size=len(body),
-                   remote_addr=remote_addr, verdict=V.TOO_LARGE, reason=f"body over {limit} bytes")
-        return Receipt(413, V.TOO_LARGE, f"body over {limit} bytes", row.pk)
+        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body_size=len(body),
+                      remote_addr=remote_addr, verdict=V.TOO_LARGE, reason=f"body over {limit} bytes")
+        return Receipt(413, V.TOO_LARGE, f"body over {limit} bytes", row_id)
 
     try:
         try:
@@ -166,44 +169,48 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
                 raise
             account, adapter = _account_for(public_id)
             if account is None or adapter is None:
-                row = _log(account=None, public_id=public_id, headers=stored_headers, body_size=len(body),
-                           remote_addr=remote_addr, verdict=V.UNKNOWN_ACCOUNT, reason="unknown account")
-                return Receipt(404, V.UNKNOWN_ACCOUNT, "unknown account", row.pk)
+                row_id = _log(account=None, public_id=public_id, headers=stored_headers, body_size=len(body),
+                              remote_addr=remote_addr, verdict=V.UNKNOWN_ACCOUNT, reason="unknown account")
+                return Receipt(404, V.UNKNOWN_ACCOUNT, "unknown account", row_id)
             adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
         results = adapter.parse_webhook(headers=headers, body=body)
     except WebhookRejected as exc:
         verdict, status = _verdict_for(exc)
         reason = _clean(exc, 200) or verdict
         # A rejected body is kept (it is bounded): it is what support looks at to find out why.
-        row = _log(account=account, public_id=public_id, headers=stored_headers, body=body, body_size=len(body),
-                   remote_addr=remote_addr, verdict=verdict, reason=reason)
-        return Receipt(status, verdict, reason, row.pk)
+        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body=body, body_size=len(body),
+                      remote_addr=remote_addr, verdict=verdict, reason=reason)
+        return Receipt(status, verdict, reason, row_id)
     except Exception:  # an adapter bug must still not turn a carrier's delivery into a 500
         logger.exception("carrier %s adapter failed on a webhook (account %s)", account.carrier, account.pk)
-        row = _log(account=account, public_id=public_id, headers=stored_headers, body=body, body_size=len(body),
-                   remote_addr=remote_addr, verdict=V.REJECTED_BODY, reason="adapter could not read this delivery")
-        return Receipt(400, V.REJECTED_BODY, "could not read this delivery", row.pk)
+        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body=body, body_size=len(body),
+                      remote_addr=remote_addr, verdict=V.REJECTED_BODY, reason="adapter could not read this delivery")
+        return Receipt(400, V.REJECTED_BODY, "could not read this delivery", row_id)
 
     return _accept(account=account, public_id=public_id, headers=stored_headers, body=body,
                    remote_addr=remote_addr, provider_event_id=provider_event_id_of(results))
 
 
 def _accept(*, account, public_id, headers, body, remote_addr, provider_event_id) -> Receipt:
-    # Outside a transaction the INSERT autocommits: one round trip instead of BEGIN/INSERT/COMMIT on
-    # the hot path. Inside one (a caller's atomic block, tests) a savepoint contains a duplicate.
-    guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+    # Outside a transaction the INSERT autocommits (webhook_log: one prepared statement, no health
+    # check round trip). Inside one (a caller's atomic block, tests) a savepoint contains a duplicate
+    # and processing waits for the caller's commit.
+    in_transaction = transaction.get_connection().in_atomic_block
     try:
-        with guard:
-            row = _log(account=account, public_id=public_id, headers=headers, body=body, body_size=len(body),
-                       remote_addr=remote_addr, verdict=V.ACCEPTED, reason="", provider_event_id=provider_event_id)
-            transaction.on_commit(lambda: webhook_processing_request(row.pk))
+        with transaction.atomic() if in_transaction else nullcontext():
+            row_id = _log(account=account, public_id=public_id, headers=headers, body=body, body_size=len(body),
+                          remote_addr=remote_addr, verdict=V.ACCEPTED, reason="", provider_event_id=provider_event_id)
     except IntegrityError:
         # The carrier retried a delivery we already hold (same provider event id): log and acknowledge.
-        row = _log(account=account, public_id=public_id, headers=headers, body=body, body_size=len(body),
-                   remote_addr=remote_addr, verdict=V.DUPLICATE, reason="already received",
-                   provider_event_id=provider_event_id)
-        return Receipt(200, V.DUPLICATE, "already received", row.pk)
-    return Receipt(202, V.ACCEPTED, "", row.pk)
+        row_id = _log(account=account, public_id=public_id, headers=headers, body=body, body_size=len(body),
+                      remote_addr=remote_addr, verdict=V.DUPLICATE, reason="already received",
+                      provider_event_id=provider_event_id)
+        return Receipt(200, V.DUPLICATE, "already received", row_id)
+    if in_transaction:
+        transaction.on_commit(lambda: webhook_processing_request(row_id))
+    else:
+        webhook_processing_request(row_id)  # committed already
+    return Receipt(202, V.ACCEPTED, "", row_id)
 
 
 def enqueue_processing(inbound_id: int) -> bool:
