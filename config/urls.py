@@ -11,7 +11,8 @@ admin.site.site_title = "Doorstep"
 admin.site.index_title = "Orders, shipments, returns and feedback"
 
 urlpatterns = [
-    # First: the shopper pages are most of the traffic, and Django tries patterns in order.
+    # First: carrier webhooks and shopper pages are most of the traffic, and Django tries patterns in order.
+    path("webhooks/", include("tracking.urls_webhooks")),
     path("", include("tracking.urls")),
     path("admin/", admin.site.urls),
     # Before Django's own i18n URLs: the same name and path, without the per-visitor CSRF token.
@@ -26,7 +27,6 @@ urlpatterns = [
     path("", include("tracking.recommendations.urls")),
 ]
 
-urlpatterns += [path("webhooks/", include("tracking.urls_webhooks"))]
 if settings.DOORSTEP_BENCH_VIEWS:
     from tracking.views_bench import bare
 
