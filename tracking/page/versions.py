@@ -18,8 +18,8 @@ The keys expire after DOORSTEP_PAGE_VERSION_SECONDS: a write that bypasses model
 (``QuerySet.update``) but moves an ``updated_at`` still shows within that time.
 
 Each process also holds a version it has read for DOORSTEP_PAGE_VERSION_LOCAL_SECONDS (default 1 s),
-so a page refreshed by many shoppers at once (the "out for delivery" morning) costs no cache round
-trip at all. A bump made by this process drops its own held copies at once; a bump made elsewhere
+so a page reloaded again and again (a shopper waiting for an "out for delivery" parcel) costs no
+cache round trip at all. A bump made by this process drops its own held copies at once; a bump made elsewhere
 (a Celery worker applying a carrier event, another web process) shows here within that hold, a
 small delay beside the carrier's own. A shopper's own write is never hidden by it: the form views
 leave a one-off message, and a page with messages is rendered from the rows."""
