@@ -136,29 +136,29 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
     """Decide on one delivery and log it. ``headers`` must be case-insensitive (request.headers);
     ``read_body(n)`` reads at most n bytes, so an oversized body is refused without buffering it."""
     stored_headers = storable_headers(headers)
+
+    def refuse(status: int, verdict: str, answer: str, *, reason: str = "", **row) -> Receipt:
+        """Log a refused delivery (``reason`` for support, default ``answer``) and answer the carrier."""
+        row_id = _log(public_id=public_id, headers=stored_headers, remote_addr=remote_addr, verdict=verdict,
+                      reason=reason or answer, **row)
+        return Receipt(status, verdict, answer, row_id)
+
     account, adapter = _account_for(public_id)
     if account is None or adapter is None:
         # The body of a delivery nobody can verify is not worth keeping (nor reading).
-        reason = "unknown account" if account is None else "account cannot verify deliveries (carrier or keys)"
-        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length or 0,
-                      remote_addr=remote_addr, verdict=V.UNKNOWN_ACCOUNT, reason=reason)
-        return Receipt(404, V.UNKNOWN_ACCOUNT, "unknown account", row_id)
+        return refuse(404, V.UNKNOWN_ACCOUNT, "unknown account", account=account, body_size=content_length or 0,
+                      reason="" if account is None else "account cannot verify deliveries (carrier or keys)")
 
     limit = adapter.max_webhook_bytes
+    too_large = f"body over {limit} bytes"
     if content_length is not None and content_length > limit:
-        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length,
-                      remote_addr=remote_addr, verdict=V.TOO_LARGE, reason=f"body over {limit} bytes")
-        return Receipt(413, V.TOO_LARGE, f"body over {limit} bytes", row_id)
+        return refuse(413, V.TOO_LARGE, too_large, account=account, body_size=content_length)
     try:
         body = read_body(limit + 1)
     except OSError:
-        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body_size=content_length or 0,
-                      remote_addr=remote_addr, verdict=V.REJECTED_BODY, reason="body could not be read")
-        return Receipt(400, V.REJECTED_BODY, "body could not be read", row_id)
+        return refuse(400, V.REJECTED_BODY, "body could not be read", account=account, body_size=content_length or 0)
     if len(body) > limit:  # chunked or lying Content-Length
-        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body_size=len(body),
-                      remote_addr=remote_addr, verdict=V.TOO_LARGE, reason=f"body over {limit} bytes")
-        return Receipt(413, V.TOO_LARGE, f"body over {limit} bytes", row_id)
+        return refuse(413, V.TOO_LARGE, too_large, account=account, body_size=len(body))
 
     try:
         try:
@@ -169,23 +169,17 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
                 raise
             account, adapter = _account_for(public_id)
             if account is None or adapter is None:
-                row_id = _log(account=None, public_id=public_id, headers=stored_headers, body_size=len(body),
-                              remote_addr=remote_addr, verdict=V.UNKNOWN_ACCOUNT, reason="unknown account")
-                return Receipt(404, V.UNKNOWN_ACCOUNT, "unknown account", row_id)
+                return refuse(404, V.UNKNOWN_ACCOUNT, "unknown account", account=None, body_size=len(body))
             adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
         results = adapter.parse_webhook(headers=headers, body=body)
     except WebhookRejected as exc:
         verdict, status = _verdict_for(exc)
-        reason = _clean(exc, 200) or verdict
         # A rejected body is kept (it is bounded): it is what support looks at to find out why.
-        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body=body, body_size=len(body),
-                      remote_addr=remote_addr, verdict=verdict, reason=reason)
-        return Receipt(status, verdict, reason, row_id)
+        return refuse(status, verdict, _clean(exc, 200) or verdict, account=account, body=body, body_size=len(body))
     except Exception:  # an adapter bug must still not turn a carrier's delivery into a 500
         logger.exception("carrier %s adapter failed on a webhook (account %s)", account.carrier, account.pk)
-        row_id = _log(account=account, public_id=public_id, headers=stored_headers, body=body, body_size=len(body),
-                      remote_addr=remote_addr, verdict=V.REJECTED_BODY, reason="adapter could not read this delivery")
-        return Receipt(400, V.REJECTED_BODY, "could not read this delivery", row_id)
+        return refuse(400, V.REJECTED_BODY, "could not read this delivery", account=account, body=body,
+                      body_size=len(body), reason="adapter could not read this delivery")
 
     return _accept(account=account, public_id=public_id, headers=stored_headers, body=body,
                    remote_addr=remote_addr, provider_event_id=provider_event_id_of(results))
@@ -193,8 +187,8 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
 
 def _accept(*, account, public_id, headers, body, remote_addr, provider_event_id) -> Receipt:
     # Outside a transaction the INSERT autocommits (webhook_log: one prepared statement, no health
-    # check round trip). Inside one (a caller's atomic block, tests) a savepoint contains a duplicate
-    # and processing waits for the caller's commit.
+    # check round trip) and on_commit runs at once. Inside one (a caller's atomic block, tests) a
+    # savepoint contains a duplicate and processing waits for the caller's commit.
     in_transaction = transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic() if in_transaction else nullcontext():
@@ -206,10 +200,7 @@ def _accept(*, account, public_id, headers, body, remote_addr, provider_event_id
                       remote_addr=remote_addr, verdict=V.DUPLICATE, reason="already received",
                       provider_event_id=provider_event_id)
         return Receipt(200, V.DUPLICATE, "already received", row_id)
-    if in_transaction:
-        transaction.on_commit(lambda: webhook_processing_request(row_id))
-    else:
-        webhook_processing_request(row_id)  # committed already
+    transaction.on_commit(lambda: webhook_processing_request(row_id))
     return Receipt(202, V.ACCEPTED, "", row_id)
 
 
