@@ -144,17 +144,12 @@ def order_page(request, token: str):
         raise Http404("unknown order")
     # Personal data: browsers may keep it, shared caches must not; "no-cache" makes the browser ask
     # again each time, and an unchanged page answers 304 with no body.
-    if page.etag and ("HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MATCH" in request.META):
-        unchanged = get_conditional_response(request, etag=page.etag)
-        if unchanged is not None:
-            unchanged["ETag"] = page.etag
-            patch_cache_control(unchanged, private=True, no_cache=True)
-            return unchanged
     response = HttpResponse(page.html)
-    if page.etag:
-        response["ETag"] = page.etag
     patch_cache_control(response, private=True, no_cache=True)
-    return response
+    if not page.etag:
+        return response
+    response["ETag"] = page.etag
+    return get_conditional_response(request, etag=page.etag, response=response)
 
 
 def _verify_again(request, token: str):
