@@ -328,6 +328,10 @@ DOORSTEP_WEBHOOK_FAST_INSERT = env.bool("DOORSTEP_CARRIER_WEBHOOK_FAST_INSERT", 
 # between loses prepared statements; set false up front behind such a pooler (pgbouncer transaction mode
 # without max_prepared_statements).
 DOORSTEP_WEBHOOK_PREPARED_INSERT = env.bool("DOORSTEP_CARRIER_WEBHOOK_PREPARED_INSERT", default=True)
+# ...and concurrent inserts of one web process share one statement and one commit (group commit), at
+# most this many rows each; 1 turns grouping off. Nobody waits for a group to fill: a lone delivery is
+# written at once, and only rows that arrive while a write is in flight are grouped into the next one.
+DOORSTEP_WEBHOOK_GROUP_INSERT_MAX = env.int("DOORSTEP_CARRIER_WEBHOOK_GROUP_INSERT_MAX", default=16)
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)

@@ -2,6 +2,7 @@
 statement in autocommit without the connection health check, a lost connection retried once, and a
 prepared statement the server lost (a pooler in between) replaced by plain statements."""
 import logging
+import threading
 import time
 from datetime import timedelta
 from unittest import mock as um
@@ -240,3 +241,80 @@ def test_rejections_still_write_only_their_log_row_with_the_received_time(client
     assert post(client, account, body, signed(body)).status_code == 400
     row = InboundWebhook.objects.get()
     assert row.verdict == V.REJECTED_BODY and bytes(row.body) == body and row.received_at >= before
+
+
+def accepted_params(account, delivery_id, **extra):
+    from django.db import router
+
+    values = dict(account_id=account.pk, merchant_id=account.merchant_id, public_id=account.public_id,
+                  verdict=V.ACCEPTED, provider_event_id=delivery_id, received_at=timezone.now(), **extra)
+    return webhook_log._statement(router.db_for_write(InboundWebhook)).params(values)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_one_grouped_statement_maps_each_row_to_its_id_and_skips_only_duplicates(account):
+    held = inbound_webhook_insert(account_id=account.pk, public_id="x", verdict=V.ACCEPTED, provider_event_id="dlv_held")
+    statement = webhook_log._statement("default")
+    batch = [accepted_params(account, "dlv_a"), accepted_params(account, "dlv_held"), accepted_params(account, ""),
+             accepted_params(account, "dlv_b"), accepted_params(account, "dlv_b"), accepted_params(account, "")]
+    with CaptureQueriesContext(connection) as queries:
+        results = webhook_log._insert_rows(connection, statement, batch)
+    assert len(queries.captured_queries) == 1  # one statement, one commit for six rows
+    ids = [r for r in results if not isinstance(r, Exception)]
+    assert [isinstance(r, IntegrityError) for r in results] == [False, True, False, False, True, False]
+    rows = dict(InboundWebhook.objects.filter(pk__in=ids).values_list("pk", "provider_event_id"))
+    assert [rows[i] for i in ids] == ["dlv_a", "", "dlv_b", ""]
+    assert InboundWebhook.objects.filter(provider_event_id="dlv_held").values_list("pk", flat=True).get() == held
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_row_that_fails_the_grouped_statement_fails_alone(account):
+    statement = webhook_log._statement("default")
+    bad = accepted_params(account, "dlv_bad", body_size=-1)  # violates the table's CHECK constraint
+    batch = [accepted_params(account, "dlv_1"), bad, accepted_params(account, "dlv_2")]
+    results = webhook_log._insert_rows(connection, statement, batch)
+    assert isinstance(results[1], IntegrityError)
+    assert sorted(InboundWebhook.objects.filter(pk__in=[results[0], results[2]])
+                  .values_list("provider_event_id", flat=True)) == ["dlv_1", "dlv_2"]
+    assert not InboundWebhook.objects.filter(provider_event_id="dlv_bad").exists()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_share_commits_and_each_is_stored_once_under_its_own_id(account, settings):
+    settings.DOORSTEP_WEBHOOK_GROUP_INSERT_MAX = 8
+    webhook_log._groups.clear()
+    outcomes, start = {}, threading.Barrier(12)
+
+    def deliver(n):
+        try:
+            start.wait(5)
+            # Every delivery id twice: one of each pair is stored, the other is a duplicate.
+            outcomes[n] = inbound_webhook_insert(account_id=account.pk, merchant_id=account.merchant_id,
+                                                 public_id=account.public_id, verdict=V.ACCEPTED,
+                                                 provider_event_id=f"dlv_{n // 2}")
+        except IntegrityError:
+            outcomes[n] = "duplicate"
+        finally:
+            connections.close_all()
+
+    for _ in range(5):
+        outcomes.clear()
+        InboundWebhook.objects.all().delete()
+        group = webhook_log._group("default")
+        threads = [threading.Thread(target=deliver, args=(n,)) for n in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        stored = dict(InboundWebhook.objects.values_list("pk", "provider_event_id"))
+        assert len(stored) == 6 and sorted(stored.values()) == [f"dlv_{i}" for i in range(6)]
+        for n, outcome in outcomes.items():
+            if outcome != "duplicate":
+                assert stored[outcome] == f"dlv_{n // 2}"
+        assert list(outcomes.values()).count("duplicate") == 6
+        if group.batches < group.items:
+            break  # at least one statement carried several deliveries
+    assert group.batches < group.items, "twelve simultaneous deliveries never shared a statement"

@@ -11,6 +11,12 @@ ordinary cursor, so the savepoint around it still contains a duplicate.
 Durability is unchanged: in autocommit the INSERT is its own transaction and PostgreSQL answers only
 after the commit is flushed (``synchronous_commit`` stays at the server's setting, ``on`` by default),
 so a row is on disk before the caller acknowledges the delivery.
+
+Concurrent inserts of one process share a statement (group_commit.GroupCommit, at most
+settings.DOORSTEP_WEBHOOK_GROUP_INSERT_MAX rows): one multi-row INSERT is one commit and one WAL
+flush for all of them, and each caller still returns only once its row is committed. That statement
+says ON CONFLICT DO NOTHING, so one duplicate delivery id cannot fail its neighbours; the caller whose
+row was skipped gets the IntegrityError it would have got alone.
 """
 from __future__ import annotations
 
@@ -21,11 +27,12 @@ import threading
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, router
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connections, router
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.utils import timezone
 
 from ..models import InboundWebhook
+from .group_commit import GroupCommit
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +56,23 @@ class _Statement:
         self.defaults = [f.get_db_prep_save(f.get_default(), connection) for f in self.fields]
         self.adapters = [self._adapter(f, connection) for f in self.fields]
         self.attnames = frozenset(f.attname for f in self.fields)
+        # The grouped form (PostgreSQL): rows come back in VALUES order, skipped duplicates left out;
+        # account and delivery id tell which rows were skipped.
+        self._key = [self.fields.index(InboundWebhook._meta.get_field(n)) for n in ("account", "provider_event_id")]
+        self._row = f"({placeholders})"
+        self._grouped_head = f"INSERT INTO {quote(InboundWebhook._meta.db_table)} ({columns}) VALUES "
+        self._grouped_tail = (f" ON CONFLICT DO NOTHING RETURNING {pk}, {quote(self.fields[self._key[0]].column)}, "
+                              f"{quote(self.fields[self._key[1]].column)}")
+        self._grouped: dict[int, str] = {}
+
+    def grouped_sql(self, rows: int) -> str:
+        sql = self._grouped.get(rows)
+        if sql is None:
+            sql = self._grouped[rows] = self._grouped_head + ", ".join([self._row] * rows) + self._grouped_tail
+        return sql
+
+    def key(self, params: list) -> tuple:
+        return params[self._key[0]], params[self._key[1]]
 
     @staticmethod
     def _adapter(field, connection):
@@ -93,7 +117,10 @@ def inbound_webhook_insert(**values) -> int:
     statement = _statement(alias)
     params = statement.params(values)
     if _fast_path_applies(connection):
-        return _insert_autocommit(connection, statement, params)
+        group = _group(alias)
+        if group is None:
+            return _outcome(_insert_rows(connection, statement, [params])[0])
+        return group.submit(params, lambda batch: _insert_rows(connection, statement, batch))
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         return _row_id(cursor, statement, connection)
@@ -110,20 +137,75 @@ def _fast_path_applies(connection) -> bool:
             and not connection.in_atomic_block and connection.get_autocommit())
 
 
-def _insert_autocommit(connection, statement: _Statement, params: list) -> int:
+_groups: dict[str, GroupCommit] = {}
+_groups_lock = threading.Lock()
+
+
+def _group(alias: str) -> GroupCommit | None:
+    """This process's group commit for ``alias`` (None when grouping is turned off)."""
+    size = settings.DOORSTEP_WEBHOOK_GROUP_INSERT_MAX
+    if size <= 1:
+        return None
+    group = _groups.get(alias)
+    if group is None or group.max_batch != size:
+        with _groups_lock:
+            group = _groups.get(alias)
+            if group is None or group.max_batch != size:
+                group = _groups[alias] = GroupCommit(size)
+    return group
+
+
+def _outcome(result):
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _insert_rows(connection, statement: _Statement, batch: list[list]) -> list:
+    """Insert ``batch`` (each a row's parameters) with one statement; one id, or an IntegrityError for a
+    delivery id already held, per row. If the statement fails for another reason, each row is tried
+    on its own, so only the row at fault gets the error."""
+    flat = [value for params in batch for value in params]
+    try:
+        returned = _insert_autocommit(connection, statement.grouped_sql(len(batch)), flat)
+    except DatabaseError:
+        if len(batch) == 1 or _connection_broken(connection):
+            raise
+        return [_row_outcome(connection, statement, params) for params in batch]
+    results, taken = [], 0
+    for params in batch:
+        if taken < len(returned) and tuple(returned[taken][1:]) == statement.key(params):
+            results.append(returned[taken][0])
+            taken += 1
+        else:
+            results.append(IntegrityError(
+                f"inbound webhook {statement.key(params)[1]!r} is already held for this account"))
+    if taken != len(returned):  # PostgreSQL returns inserted rows in VALUES order; never seen otherwise
+        raise DatabaseError("webhook log insert: returned rows do not match the rows sent")
+    return results
+
+
+def _row_outcome(connection, statement: _Statement, params: list):
+    try:
+        return _insert_rows(connection, statement, [params])[0]
+    except DatabaseError as exc:
+        return exc
+
+
+def _insert_autocommit(connection, sql: str, params: list) -> list[tuple]:
     """One prepared INSERT in autocommit on ``connection``, skipping Django's per-request health check.
     A connection found dead (server restart, idle timeout, failover) is replaced and the insert
     retried once. If the first attempt did commit before the connection broke, the retry either hits
     the unique delivery id (the caller logs a duplicate) or stores a second copy of a delivery without
     one, which processing deduplicates by event: an acknowledged delivery is never lost either way."""
     try:
-        return _execute_prepared(connection, statement, params)
+        return _execute_prepared(connection, sql, params)
     except (OperationalError, InterfaceError):
         if not _connection_broken(connection):
             raise
         logger.info("webhook log insert: database connection was lost; reconnecting and retrying once")
         connection.close()
-        return _execute_prepared(connection, statement, params)
+        return _execute_prepared(connection, sql, params)
 
 
 def _connection_broken(connection) -> bool:
@@ -131,7 +213,7 @@ def _connection_broken(connection) -> bool:
     return raw is None or bool(getattr(raw, "broken", False)) or bool(getattr(raw, "closed", False))
 
 
-def _execute_prepared(connection, statement: _Statement, params: list) -> int:
+def _execute_prepared(connection, sql: str, params: list) -> list[tuple]:
     global _prepare_ok
     import psycopg
 
@@ -151,7 +233,7 @@ def _execute_prepared(connection, statement: _Statement, params: list) -> int:
         raw.prepare_threshold = sys.maxsize
     try:
         try:
-            wrapper.execute(statement.sql, params)
+            wrapper.execute(sql, params)
         except DatabaseError as exc:
             if not prepare or not _lost_prepared_statement(exc):
                 raise
@@ -163,8 +245,8 @@ def _execute_prepared(connection, statement: _Statement, params: list) -> int:
                                    "connection pooler in between?); using unprepared statements from now on")
                     _prepare_ok = False
             wrapper.cursor.prepare = False
-            wrapper.execute(statement.sql, params)
-        return _row_id(wrapper, statement, connection)
+            wrapper.execute(sql, params)
+        return wrapper.fetchall()
     finally:
         if lend_threshold and not raw.closed:
             raw.prepare_threshold = None
