@@ -27,11 +27,19 @@ class InboundWebhook(models.Model):
         TOO_LARGE = "too_large", _("Body too large")
         UNKNOWN_ACCOUNT = "unknown_account", _("Unknown or inactive account")
 
+    # No database-level foreign keys on this log (db_constraint=False): every delivery's INSERT would
+    # run two referential checks that KEY SHARE-lock the same account and merchant rows from every
+    # concurrent request, the costliest part of the write on the acknowledging path. The ORM still
+    # protects accounts and cascades merchant deletion (Django's Collector does both); the ids come
+    # from the account row the endpoint looked up, never from the request (only an account deleted
+    # within the endpoint's account-cache window could leave a row pointing nowhere, and processing
+    # then records the error on that row). No index of its own for account: the
+    # (account, verdict) index and the unique (account, provider_event_id) one both lead with it.
     account = models.ForeignKey(CarrierAccount, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="inbound_webhooks")
+                                related_name="inbound_webhooks", db_constraint=False, db_index=False)
     # Copied from the account so the log is filterable by tenant even for deliveries we could not tie to one.
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="inbound_webhooks")
+                                 related_name="inbound_webhooks", db_constraint=False)
     public_id = models.CharField(max_length=64, help_text=_("The account id in the URL, as received."))
     headers = models.JSONField(default=dict, blank=True)
     body = models.BinaryField(blank=True, default=b"")
