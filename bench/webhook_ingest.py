@@ -1,12 +1,13 @@
 """Webhook ingestion benchmark: the real app under gunicorn, measured against a bare Django view on
 the same server in the same run.
 
-    /work/main/.venv/bin/python bench/webhook_ingest.py [--db postgres|sqlite] [--seconds 8] [--workers 3]
+    /work/main/.venv/bin/python bench/webhook_ingest.py [--db postgres|sqlite] [--seconds 12] [--workers 3]
+        [--rounds 4] [--only-ingest]
 
 Phases (all over real HTTP with keep-alive connections from a multi-process load generator):
- 1. peak req/s of a bare view (/bench/bare: same middleware, reads the same body, writes nothing);
- 2. peak accepted webhooks/s (verify HMAC, store the raw delivery, enqueue to Redis) — no Celery
-    worker runs yet, so processing does not steal CPU from acknowledging;
+ 1.+2. peak req/s of a bare view (/bench/bare: same middleware, reads the same body, writes nothing)
+    and peak accepted webhooks/s (verify HMAC, store the raw delivery, enqueue to Redis), in
+    alternating rounds; no Celery worker runs yet, so processing does not steal CPU from acknowledging;
  3. ack latency p50/p99 with an open-loop (paced) load at 80% of the peak from phase 2;
  4. processing rate: a real `celery worker` (prefork) drains the queue over Redis; events/s from the
     first to the last processed_at;
@@ -209,6 +210,31 @@ def server_cpu_seconds(proc) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by the local PostgreSQL server's processes (0 when it runs elsewhere)."""
+    total = 0
+    for pid in subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def commits_so_far() -> int:
+    """Transactions committed in this database (PostgreSQL's statistics, flushed within a second)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0
+    time.sleep(1.2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
 def stop(proc, *, main_only=False):
     """SIGTERM, then SIGKILL for the whole group after 20 s. ``main_only``: signal just the main process
     (a Celery worker: its warm shutdown lets running tasks finish and stops the pool itself; a SIGTERM
@@ -246,13 +272,16 @@ def main():
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/ds_ingest")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2")
     parser.add_argument("--port", type=int, default=PORT, help="port gunicorn listens on (127.0.0.1)")
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=12.0, help="per side, over all rounds")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
     parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread keeps connections alive)")
     parser.add_argument("--threads-per-worker", type=int, default=4)
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--processes", type=int, default=2, help="load generator processes")
     parser.add_argument("--threads", type=int, default=6, help="connections per load generator process")
+    parser.add_argument("--paced-seconds", type=float, default=8.0, help="length of the 80%%-of-peak phase")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating bare/webhook rounds sharing --seconds")
+    parser.add_argument("--only-ingest", action="store_true", help="stop after the bare/webhook comparison")
     args = parser.parse_args()
     PORT = args.port  # read by the load-generator processes too (fork start method)
 
@@ -263,40 +292,67 @@ def main():
           f"({args.worker_class}), load generator {args.processes} processes x {args.threads} keep-alive connections, "
           f"{os.cpu_count()} CPUs shared by everything; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
-    budget = int(args.seconds * 4000)  # more signed deliveries than the fastest phase can send
+    budget = int(args.seconds * 4000)  # more signed deliveries than the fastest round can send
     peak_items = deliveries(budget, serial_start=0)
-    numbers = {json.loads(body)["data"]["tracking_number"] for _, body in peak_items}
+    warm_items = deliveries(500, serial_start=900_000)
+    numbers = {json.loads(body)["data"]["tracking_number"] for _, body in peak_items + warm_items}
     create_shipments(account, numbers)
 
     gunicorn = start_gunicorn(args, env)
     worker = None
     try:
-        load(as_requests(peak_items[:500], "/bench/bare"), seconds=1)  # warm-up: imports, connections
-        cpu0 = server_cpu_seconds(gunicorn)
-        bare, bare_s = load(as_requests(peak_items, "/bench/bare"), seconds=args.seconds, processes=args.processes,
-                            threads=args.threads)
-        bare_cpu = (server_cpu_seconds(gunicorn) - cpu0) / max(len(bare), 1) * 1000
+        # Warm-up, both sides: imports, connections, caches, prepared statements.
+        load(as_requests(peak_items[:500], "/bench/bare"), seconds=1)
+        load(as_requests(warm_items, path), seconds=1)
+        # Bare and webhook alternate in short rounds, so a neighbour's burst on this shared machine
+        # lands on both sides of the ratio instead of on whichever phase it happened to overlap.
+        round_s = args.seconds / args.rounds
+        block = len(peak_items) // args.rounds  # each webhook round sends deliveries never sent before
+        bare, hooks, bare_s, hooks_s, rounds = [], [], 0.0, 0.0, []
+        bare_cpu = hook_cpu = pg_cpu = 0.0
+        commits0 = commits_so_far()
+        for n in range(args.rounds):
+            cpu0 = server_cpu_seconds(gunicorn)
+            sent, took = load(as_requests(peak_items[:block], "/bench/bare"), seconds=round_s,
+                              processes=args.processes, threads=args.threads)
+            bare_cpu += server_cpu_seconds(gunicorn) - cpu0
+            bare += sent
+            bare_s += took
+            round_bare = sum(1 for s, *_ in sent if s == 202) / took
+            cpu0, pg0 = server_cpu_seconds(gunicorn), postgres_cpu_seconds()
+            sent, took = load(as_requests(peak_items[n * block:(n + 1) * block], path), seconds=round_s,
+                              processes=args.processes, threads=args.threads)
+            hook_cpu += server_cpu_seconds(gunicorn) - cpu0
+            pg_cpu += postgres_cpu_seconds() - pg0
+            hooks += sent
+            hooks_s += took
+            rounds.append(sum(1 for s, *_ in sent if s == 202) / took / round_bare)
+        # (Bare-view requests commit nothing, so every commit counted here is a webhook's.)
+        commits = (commits_so_far() - commits0) / max(len(hooks), 1)
+        bare_cpu = bare_cpu / max(len(bare), 1) * 1000
+        hook_cpu = hook_cpu / max(len(hooks), 1) * 1000
+        pg_cpu = pg_cpu / max(len(hooks), 1) * 1000
         bare_rps = sum(1 for s, *_ in bare if s == 202) / bare_s
         print(f"\n1. bare view:       {bare_rps:8.0f} req/s   (p50 {pct([r[1] for r in bare], .5) * 1000:.1f} ms, "
               f"p99 {pct([r[1] for r in bare], .99) * 1000:.1f} ms; server CPU {bare_cpu:.2f} ms/request)")
-
-        cpu0 = server_cpu_seconds(gunicorn)
-        hooks, hooks_s = load(as_requests(peak_items, path), seconds=args.seconds, processes=args.processes,
-                              threads=args.threads)
-        hook_cpu = (server_cpu_seconds(gunicorn) - cpu0) / max(len(hooks), 1) * 1000
         codes = {}
         for s, *_ in hooks:
             codes[s] = codes.get(s, 0) + 1
         accepted_rps = codes.get(202, 0) / hooks_s
         ratio = accepted_rps / bare_rps
         print(f"2. webhook peak:    {accepted_rps:8.0f} accepted/s (statuses {codes}); "
-              f"ratio to bare {ratio:.2f}  [goal >= 0.50: {'PASS' if ratio >= 0.5 else 'FAIL'}]; "
-              f"server CPU {hook_cpu:.2f} ms/request ({bare_cpu / hook_cpu:.2f}x bare's)")
+              f"ratio to bare {ratio:.2f}  [goal >= 0.50: {'PASS' if ratio >= 0.5 else 'FAIL'}] "
+              f"(rounds: {', '.join(f'{r:.2f}' for r in rounds)}); server CPU {hook_cpu:.2f} ms/request "
+              f"({bare_cpu / hook_cpu:.2f}x bare's), PostgreSQL CPU {pg_cpu:.2f} ms/request, "
+              f"{commits:.2f} commits/request (group commit)")
+        if args.only_ingest:
+            print(f"\nsummary: ingestion {ratio:.2f}x bare ({accepted_rps:.0f} vs {bare_rps:.0f}/s)")
+            return
 
         target = 0.8 * accepted_rps
-        paced_items = deliveries(int(target * args.seconds) + 10, serial_start=200_000)
+        paced_items = deliveries(int(target * args.paced_seconds) + 10, serial_start=200_000)
         create_shipments(account, {json.loads(b)["data"]["tracking_number"] for _, b in paced_items})
-        paced, paced_s = load(as_requests(paced_items, path), seconds=args.seconds + 5, processes=args.processes,
+        paced, paced_s = load(as_requests(paced_items, path), seconds=args.paced_seconds + 5, processes=args.processes,
                               threads=args.threads, rate=target)
         lat = [r[1] for r in paced if r[0] == 202]
         p50, p99 = pct(lat, .5) * 1000, pct(lat, .99) * 1000
