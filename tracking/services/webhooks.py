@@ -11,6 +11,7 @@ import logging
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Mapping
 
 from django.conf import settings
@@ -50,6 +51,7 @@ def storable_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {_clean(k, 200): _clean(v, 2000) for k, v in headers.items() if k.lower() not in DROPPED_HEADERS}
 
 
+@lru_cache(maxsize=1024)  # carriers post from a handful of addresses; parsing one costs more than the lookup
 def _ip(value: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address(value)) if value else None
