@@ -78,6 +78,11 @@ def test_a_second_accepted_row_for_one_delivery_id_violates_the_constraint(accou
 
     with pytest.raises(IntegrityError), transaction.atomic():
         inbound_webhook_insert(**values)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            inbound_webhook_insert(**values)
+        # The statement skipped the row instead of failing: the caller's transaction goes on.
+        assert InboundWebhook.objects.filter(provider_event_id="dlv_1").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

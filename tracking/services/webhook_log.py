@@ -5,8 +5,13 @@ preparations, SQL compilation), and CONN_HEALTH_CHECKS put a ``SELECT 1`` round 
 every request's first query. Here the statement is built once from the model; on PostgreSQL in
 autocommit it runs as a server-side prepared statement straight on the request's connection,
 without the health check: if that connection turns out to be dead, it is reopened and the insert
-is tried once more. Outside autocommit (a caller's atomic block, tests) it goes through Django's
-ordinary cursor, so the savepoint around it still contains a duplicate.
+is tried once more. Outside autocommit (a caller's atomic block, tests) and on SQLite it goes
+through Django's ordinary cursor.
+
+Every path runs the same statement, ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a delivery id
+already held is skipped rather than raised by the database, so it never aborts a caller's
+transaction or a neighbour's row, and the caller whose row was skipped gets an IntegrityError
+from here, as it would from the ORM.
 
 Durability is unchanged: in autocommit the INSERT is its own transaction and PostgreSQL answers only
 after the commit is flushed (``synchronous_commit`` stays at the server's setting, ``on`` by default),
@@ -14,9 +19,7 @@ so a row is on disk before the caller acknowledges the delivery.
 
 Concurrent inserts of one process share a statement (group_commit.GroupCommit, at most
 settings.DOORSTEP_WEBHOOK_GROUP_INSERT_MAX rows): one multi-row INSERT is one commit and one WAL
-flush for all of them, and each caller still returns only once its row is committed. That statement
-says ON CONFLICT DO NOTHING, so one duplicate delivery id cannot fail its neighbours; the caller whose
-row was skipped gets the IntegrityError it would have got alone.
+flush for all of them, and each caller still returns only once its row is committed.
 """
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ import threading
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connections, router
+from django.db import (DatabaseError, IntegrityError, InterfaceError, NotSupportedError, OperationalError,
+                       connections, router)
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.utils import timezone
 
@@ -41,38 +45,51 @@ _prepare_ok = True  # turned off for the process if the server (or a pooler in f
 
 
 class _Statement:
-    """The INSERT for one database vendor: SQL text, column order, and the fixed defaults."""
+    """The INSERT for one database vendor: SQL text for 1..n rows, column order, the fixed defaults,
+    and how to tell which rows the database skipped."""
 
     def __init__(self, connection):
+        if not connection.features.can_return_columns_from_insert:
+            raise NotSupportedError("the webhook log needs INSERT … RETURNING (PostgreSQL, or SQLite 3.35 or newer)")
         self.fields = [f for f in InboundWebhook._meta.concrete_fields if not f.primary_key]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(f.column) for f in self.fields)
-        placeholders = ", ".join(["%s"] * len(self.fields))
-        self.returning = connection.features.can_return_columns_from_insert
         pk = quote(InboundWebhook._meta.pk.column)
-        self.sql = (f"INSERT INTO {quote(InboundWebhook._meta.db_table)} ({columns}) VALUES ({placeholders})"
-                    + (f" RETURNING {pk}" if self.returning else ""))
         # What the ORM would write for a column nobody passes (its default, or "" / NULL), prepared once.
         self.defaults = [f.get_db_prep_save(f.get_default(), connection) for f in self.fields]
         self.adapters = [self._adapter(f, connection) for f in self.fields]
         self.attnames = frozenset(f.attname for f in self.fields)
-        # The grouped form (PostgreSQL): rows come back in VALUES order, skipped duplicates left out;
-        # account and delivery id tell which rows were skipped.
+        # Inserted rows come back in VALUES order, skipped ones left out; account and delivery id
+        # (the unique constraint's columns) tell which rows were skipped.
         self._key = [self.fields.index(InboundWebhook._meta.get_field(n)) for n in ("account", "provider_event_id")]
-        self._row = f"({placeholders})"
-        self._grouped_head = f"INSERT INTO {quote(InboundWebhook._meta.db_table)} ({columns}) VALUES "
-        self._grouped_tail = (f" ON CONFLICT DO NOTHING RETURNING {pk}, {quote(self.fields[self._key[0]].column)}, "
-                              f"{quote(self.fields[self._key[1]].column)}")
-        self._grouped: dict[int, str] = {}
+        self._row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self._head = f"INSERT INTO {quote(InboundWebhook._meta.db_table)} ({columns}) VALUES "
+        self._tail = (f" ON CONFLICT DO NOTHING RETURNING {pk}, {quote(self.fields[self._key[0]].column)}, "
+                      f"{quote(self.fields[self._key[1]].column)}")
+        self._sql: dict[int, str] = {}
 
-    def grouped_sql(self, rows: int) -> str:
-        sql = self._grouped.get(rows)
-        if sql is None:
-            sql = self._grouped[rows] = self._grouped_head + ", ".join([self._row] * rows) + self._grouped_tail
-        return sql
+    def sql(self, rows: int) -> str:
+        text = self._sql.get(rows)
+        if text is None:
+            text = self._sql[rows] = self._head + ", ".join([self._row] * rows) + self._tail
+        return text
 
     def key(self, params: list) -> tuple:
         return params[self._key[0]], params[self._key[1]]
+
+    def outcomes(self, batch: list[list], returned: list[tuple]) -> list:
+        """One id per row of ``batch``, or an IntegrityError for a row the database skipped because
+        its delivery id is already held (by an earlier row, or one earlier in this batch)."""
+        results, taken = [], 0
+        for params in batch:
+            if taken < len(returned) and tuple(returned[taken][1:]) == self.key(params):
+                results.append(returned[taken][0])
+                taken += 1
+            else:
+                results.append(IntegrityError(f"inbound webhook {self.key(params)[1]!r} is already held for this account"))
+        if taken != len(returned):  # PostgreSQL and SQLite return inserted rows in VALUES order; never seen otherwise
+            raise DatabaseError("webhook log insert: returned rows do not match the rows sent")
+        return results
 
     @staticmethod
     def _adapter(field, connection):
@@ -118,18 +135,12 @@ def inbound_webhook_insert(**values) -> int:
     params = statement.params(values)
     if _fast_path_applies(connection):
         group = _group(alias)
-        if group is None:
-            return _outcome(_insert_rows(connection, statement, [params])[0])
-        return group.submit(params, lambda batch: _insert_rows(connection, statement, batch))
+        if group is not None:
+            return group.submit(params, lambda batch: _insert_rows(connection, statement, batch))
+        return _outcome(_insert_rows(connection, statement, [params])[0])
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        return _row_id(cursor, statement, connection)
-
-
-def _row_id(cursor, statement: _Statement, connection) -> int:
-    if statement.returning:
-        return cursor.fetchone()[0]
-    return connection.ops.last_insert_id(cursor, InboundWebhook._meta.db_table, InboundWebhook._meta.pk.column)
+        cursor.execute(statement.sql(1), params)
+        return _outcome(statement.outcomes([params], cursor.fetchall())[0])
 
 
 def _fast_path_applies(connection) -> bool:
@@ -147,11 +158,9 @@ def _group(alias: str) -> GroupCommit | None:
     if size <= 1:
         return None
     group = _groups.get(alias)
-    if group is None or group.max_batch != size:
+    if group is None:
         with _groups_lock:
-            group = _groups.get(alias)
-            if group is None or group.max_batch != size:
-                group = _groups[alias] = GroupCommit(size)
+            group = _groups.setdefault(alias, GroupCommit(size))
     return group
 
 
@@ -167,22 +176,12 @@ def _insert_rows(connection, statement: _Statement, batch: list[list]) -> list:
     on its own, so only the row at fault gets the error."""
     flat = [value for params in batch for value in params]
     try:
-        returned = _insert_autocommit(connection, statement.grouped_sql(len(batch)), flat)
+        returned = _insert_autocommit(connection, statement.sql(len(batch)), flat)
     except DatabaseError:
         if len(batch) == 1 or _connection_broken(connection):
             raise
         return [_row_outcome(connection, statement, params) for params in batch]
-    results, taken = [], 0
-    for params in batch:
-        if taken < len(returned) and tuple(returned[taken][1:]) == statement.key(params):
-            results.append(returned[taken][0])
-            taken += 1
-        else:
-            results.append(IntegrityError(
-                f"inbound webhook {statement.key(params)[1]!r} is already held for this account"))
-    if taken != len(returned):  # PostgreSQL returns inserted rows in VALUES order; never seen otherwise
-        raise DatabaseError("webhook log insert: returned rows do not match the rows sent")
-    return results
+    return statement.outcomes(batch, returned)
 
 
 def _row_outcome(connection, statement: _Statement, params: list):
