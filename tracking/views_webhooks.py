@@ -1,18 +1,10 @@
 """POST /webhooks/carriers/<public_id>/ — carriers push tracking updates here. Thin: hand the raw
 request to tracking.services.webhooks.webhook_receive and answer with its verdict."""
-import json
-
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .models import InboundWebhook
 from .services.webhooks import webhook_receive
-
-
-# The 2xx answers never vary: encoded once rather than per delivery.
-_ACKNOWLEDGEMENTS = {verdict: json.dumps({"status": verdict}).encode()
-                     for verdict in (InboundWebhook.Verdict.ACCEPTED, InboundWebhook.Verdict.DUPLICATE)}
 
 
 def _content_length(request) -> int | None:
@@ -37,4 +29,4 @@ def carrier_webhook(request, public_id: str):
     )
     if receipt.status >= 400:
         return JsonResponse({"error": receipt.reason or receipt.verdict}, status=receipt.status)
-    return HttpResponse(_ACKNOWLEDGEMENTS[receipt.verdict], status=receipt.status, content_type="application/json")
+    return JsonResponse({"status": receipt.verdict}, status=receipt.status)

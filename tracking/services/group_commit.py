@@ -51,7 +51,7 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._queue: list[_Slot] = []  # callers waiting for the next batch, oldest first
         self._leading = False  # a leader is writing; new arrivals queue for the next batch
-        self.batches = 0  # counters for tests and benchmarks (updated by leaders only)
+        self.batches = 0  # how many flushes carried how many items (one leader at a time updates them)
         self.items = 0
 
     def submit(self, item, flush: Flush):
