@@ -197,29 +197,27 @@ def start_worker(env, concurrency):
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
 
 
-def server_cpu_seconds(proc) -> float:
-    """CPU time (user + system) used so far by gunicorn's worker processes: a per-request cost that
-    noisy neighbours on a shared machine distort far less than throughput."""
+def _cpu_seconds(*pgrep_args: str) -> float:
+    """CPU time (user + system) used so far by the processes ``pgrep`` finds."""
     total = 0
-    for pid in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split():
+    for pid in subprocess.run(["pgrep", *pgrep_args], capture_output=True, text=True).stdout.split():
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(proc) -> float:
+    """CPU time used so far by gunicorn's worker processes: a per-request cost that noisy neighbours
+    on a shared machine distort far less than throughput."""
+    return _cpu_seconds("-P", str(proc.pid))
 
 
 def postgres_cpu_seconds() -> float:
     """CPU time used so far by the local PostgreSQL server's processes (0 when it runs elsewhere)."""
-    total = 0
-    for pid in subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout.split():
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return _cpu_seconds("-x", "postgres")
 
 
 def commits_so_far() -> int:
