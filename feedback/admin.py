@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
 
-from . import models as m
-from .admin_dashboard import DashboardAdmin  # noqa: F401  (registers the dashboard)
-from .services import followup_case_update
+from feedback import models as m
+from feedback.admin_dashboard import DashboardAdmin  # noqa: F401  (registers the dashboard)
+from feedback.services import followup_case_update
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from tracking.models import Merchant
 
-from . import charts, dashboard
-from .models import Dashboard
+from feedback import charts, dashboard
+from feedback.models import Dashboard
 
 
 class DashboardFilter(forms.Form):

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 
 from tracking.apikit import MerchantAPIView
 
-from . import dashboard
-from .models import SurveyResponse
+from feedback import dashboard
+from feedback.models import SurveyResponse
 
 
 class ResponseFilterSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 """feedback's routes under /api/v1/ (mounted by config/api_urls.py)."""
 from django.urls import path
 
-from . import api
+from feedback import api
 
 urlpatterns = [
     path("nps/responses/", api.NpsResponseListApi.as_view(), name="api-nps-responses"),

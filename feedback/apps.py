@@ -8,6 +8,6 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         from tracking import signals
 
-        from .receivers import on_shipment_delivered
+        from feedback.receivers import on_shipment_delivered
 
         signals.shipment_delivered.connect(on_shipment_delivered, dispatch_uid="feedback.schedule_survey")

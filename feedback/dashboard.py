@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from tracking.models import Merchant
 from tracking.recommendations.selectors import recommendation_metrics
 
-from . import metrics
-from .metrics._common import analytics_session
+from feedback import metrics
+from feedback.metrics._common import analytics_session
 
 
 @dataclass

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models.surveys import REASON_MAX_LENGTH
+from feedback.models.surveys import REASON_MAX_LENGTH
 
 SCORE_CHOICES = [(n, str(n)) for n in range(11)]
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]

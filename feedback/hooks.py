@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from tracking.carriers import status as st
 from tracking.models import Order, Shipment
 
-from .models import SurveySettings
+from feedback.models import SurveySettings
 
 
 def open_exception(order: Order, conf: SurveySettings) -> str:

@@ -2,7 +2,7 @@
 
 
 def on_shipment_delivered(sender, shipment_id, merchant_id, **kwargs):
-    from .tasks import schedule_survey
+    from feedback.tasks import schedule_survey
 
     # tracking sends this after its transaction committed; delay_on_commit also covers callers
     # that announce inside an outer transaction.

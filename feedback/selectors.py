@@ -9,7 +9,7 @@ from tracking.models import Merchant, Order
 from tracking.page.versions import order_page_changed as order_page_version_bump
 from tracking.tokens import make_token
 
-from .models import Survey, SurveySettings
+from feedback.models import Survey, SurveySettings
 
 TOKEN_PURPOSE = "nps"
 SCORES = range(0, 11)

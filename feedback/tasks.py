@@ -4,11 +4,11 @@ from django.core.mail import send_mail
 
 from tracking.locks import single_run
 
-from .models import FollowUpCase
-from .selectors import survey_settings_for
-from .services import survey_schedule, survey_send
-from .services.followups import detractor_alert_message
-from .services.surveys import due_survey_ids
+from feedback.models import FollowUpCase
+from feedback.selectors import survey_settings_for
+from feedback.services import survey_schedule, survey_send
+from feedback.services.followups import detractor_alert_message
+from feedback.services.surveys import due_survey_ids
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=600,

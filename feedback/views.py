@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from tracking.tokens import BadToken, ExpiredToken, read_token
 
-from .forms import SurveyAnswerForm
-from .models import Survey, SurveyResponse
-from .models.surveys import DETRACTOR_MAX, PROMOTER_MIN
-from .selectors import TOKEN_PURPOSE, score_links, survey_is_open, survey_page_url, survey_settings_for
-from .services import SurveyClosed, SurveyExpired, response_record
+from feedback.forms import SurveyAnswerForm
+from feedback.models import Survey, SurveyResponse
+from feedback.models.surveys import DETRACTOR_MAX, PROMOTER_MIN
+from feedback.selectors import TOKEN_PURPOSE, score_links, survey_is_open, survey_page_url, survey_settings_for
+from feedback.services import SurveyClosed, SurveyExpired, response_record
 
 # The survey row's expires_at is the real limit; this only bounds how old any nps token can be.
 TOKEN_MAX_AGE = timedelta(days=366)

@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from tracking.apikit import MerchantAPIView, idempotent
 from tracking.apikit.problems import ProblemError
 
-from .errors import InsufficientCredit, ReturnError
-from .models import ReturnRequest, ReturnStatus, StoreCreditAccount
-from .selectors import store_credit_balance
-from .services import store_credit_redeem
+from returns.errors import InsufficientCredit, ReturnError
+from returns.models import ReturnRequest, ReturnStatus, StoreCreditAccount
+from returns.selectors import store_credit_balance
+from returns.services import store_credit_redeem
 
 
 class ReturnLineOutputSerializer(serializers.Serializer):

@@ -1,7 +1,7 @@
 """returns' routes under /api/v1/ (mounted by config/api_urls.py)."""
 from django.urls import path
 
-from . import api
+from returns import api
 
 urlpatterns = [
     path("returns/", api.ReturnListApi.as_view(), name="api-returns"),

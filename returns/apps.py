@@ -17,7 +17,7 @@ class ReturnsConfig(AppConfig):
         from tracking.page.hooks import register_order_link
         from tracking.recommendations import troubles
 
-        from . import hooks, receivers
+        from returns import hooks, receivers
 
         # shipment_delivered is also announced as a status change to "delivered"; one receiver is enough.
         signals.shipment_status_changed.connect(receivers.on_shipment_status_changed,

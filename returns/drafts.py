@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from tracking.models import OrderLine
 
-from . import policy as engine
-from .models import Resolution, ReturnDraft, ReturnPolicy
-from .selectors import exchange_options, order_eligibility
-from .services.logistics import MethodOption, method_options
+from returns import policy as engine
+from returns.models import Resolution, ReturnDraft, ReturnPolicy
+from returns.selectors import exchange_options, order_eligibility
+from returns.services.logistics import MethodOption, method_options
 
 
 @dataclass

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from .models import Resolution
+from returns.models import Resolution
 
 
 class LookupForm(forms.Form):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .models import ReturnRequest
-from .states import TERMINAL
+from returns.models import ReturnRequest
+from returns.states import TERMINAL
 
 
 def order_has_open_return(order_id: int) -> bool:
@@ -26,7 +26,7 @@ def open_return_blocks_survey(order, survey_settings) -> str:
 def grant_store_credit(*, customer, amount: Decimal, currency: str, reference: str, note: str) -> str:
     """Credit a customer's balance outside a return (settings.DOORSTEP_STORE_CREDIT_GRANTER), e.g.
     feedback's thank-you incentive. Idempotent on ``reference``; returns the customer's credit code."""
-    from .services.credit import store_credit_grant
+    from returns.services.credit import store_credit_grant
 
     return store_credit_grant(customer=customer, amount=amount, currency=currency, reference=reference,
                               note=note).account.code

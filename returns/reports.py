@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tracking.models import OrderLine
 
-from .models import Refund, ReturnLine, ReturnRequest, ReturnStatus
+from returns.models import Refund, ReturnLine, ReturnRequest, ReturnStatus
 
 COUNTED = ~Q(return_request__status=ReturnStatus.REJECTED)
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from tracking.carriers import status as st
 from tracking.models import Customer, Order, OrderLine, ProductVariant, ShipmentLine
 
-from . import policy as engine
-from .models import (
+from returns import policy as engine
+from returns.models import (
     RefundTiming,
     ReturnLine,
     ReturnPolicy,

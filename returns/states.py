@@ -1,7 +1,7 @@
 """The return's state machine: the only transitions services may apply. Anything else is refused."""
 from __future__ import annotations
 
-from .models.requests import ReturnStatus as S
+from returns.models.requests import ReturnStatus as S
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.REQUESTED: frozenset({S.APPROVED, S.REJECTED}),

@@ -1,14 +1,14 @@
 """Thin Celery tasks: ids in, a service call, bounded jittered retries. Both are idempotent."""
 from celery import shared_task
 
-from .payments.base import GatewayError
+from returns.payments.base import GatewayError
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(GatewayError,), retry_backoff=30, retry_backoff_max=3600,
              retry_jitter=True, max_retries=8)
 def execute_refund(self, refund_id: int) -> None:
     # Idempotent: only pending rows are sent, always with the refund's own idempotency key.
-    from .services.refunds import refund_execute
+    from returns.services.refunds import refund_execute
 
     refund_execute(refund_id=refund_id)
 
@@ -16,6 +16,6 @@ def execute_refund(self, refund_id: int) -> None:
 @shared_task(acks_late=True)
 def apply_return_shipment_status(shipment_id: int, new_status: str) -> None:
     # Idempotent: a transition already applied is skipped.
-    from .services.tracking_sync import return_sync_shipment
+    from returns.services.tracking_sync import return_sync_shipment
 
     return_sync_shipment(shipment_id=shipment_id, new_status=new_status)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_files
+from returns import views, views_files
 
 app_name = "returns"
 

@@ -20,17 +20,17 @@ from tracking.page import ratelimit
 from tracking.page.selectors import merchant_for_lookup, orders_matching
 from tracking.tokens import BadToken, ExpiredToken, read_token
 
-from . import policy as engine
-from .drafts import draft_state, fee_total
-from .errors import ReturnError
-from .forms import ConfirmForm, DetailsForm, ItemsForm, LookupForm, MethodForm
-from .models import Resolution, ReturnDraft, ReturnMethod, ReturnRequest, ReturnStatus
-from .photos import PhotoRejected
-from .selectors import expected_refund_date
-from .services import RequestedLine, pickup_dates, return_photo_store, return_policy_ensure, return_request
-from .services.drafts import draft_is_fresh, return_draft_create, return_draft_update
-from .states import PROGRESS
-from .tokens import read_return_token, return_token
+from returns import policy as engine
+from returns.drafts import draft_state, fee_total
+from returns.errors import ReturnError
+from returns.forms import ConfirmForm, DetailsForm, ItemsForm, LookupForm, MethodForm
+from returns.models import Resolution, ReturnDraft, ReturnMethod, ReturnRequest, ReturnStatus
+from returns.photos import PhotoRejected
+from returns.selectors import expected_refund_date
+from returns.services import RequestedLine, pickup_dates, return_photo_store, return_policy_ensure, return_request
+from returns.services.drafts import draft_is_fresh, return_draft_create, return_draft_update
+from returns.states import PROGRESS
+from returns.tokens import read_return_token, return_token
 
 SESSION_KEY = "returns_drafts"
 

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 
 from tracking.tokens import BadToken
 
-from .models import ReturnPhoto
-from .views import return_from_token
+from returns.models import ReturnPhoto
+from returns.views import return_from_token
 
 LABEL_TYPES = {"pdf": "application/pdf", "qr_png": "image/png"}
 

@@ -3,8 +3,8 @@ see its lines, parcels and each parcel's event log. Event logs are read-only (ap
 from django.contrib import admin
 from django.db.models import Count
 
-from . import models as m
-from .admin_carriers import retrack_now
+from tracking import models as m
+from tracking.admin_carriers import retrack_now
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -164,8 +164,8 @@ class TrackingEventAdmin(admin.ModelAdmin):
         return False
 
 # Admin modules owned by other areas (API, EDD, page, recommendations, webhooks) register on import.
-from . import admin_api  # noqa: E402,F401
-from . import admin_edd  # noqa: E402,F401  (registers the EDD and delay admins)
-from . import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)
-from .recommendations import admin as _recommendations_admin  # noqa: E402,F401
-from .webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401
+from tracking import admin_api  # noqa: E402,F401
+from tracking import admin_edd  # noqa: E402,F401  (registers the EDD and delay admins)
+from tracking import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)
+from tracking.recommendations import admin as _recommendations_admin  # noqa: E402,F401
+from tracking.webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401

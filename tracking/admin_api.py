@@ -1,8 +1,8 @@
 """Admin for merchant API keys: create (the key is shown once, in a message), see use, revoke."""
 from django.contrib import admin, messages
 
-from .models import ApiKey
-from .services.api_keys import api_key_create, api_key_revoke
+from tracking.models import ApiKey
+from tracking.services.api_keys import api_key_create, api_key_revoke
 
 
 @admin.register(ApiKey)

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from . import models as m
-from .carriers.registry import available_carriers
-from .services.carrier_accounts import (
+from tracking import models as m
+from tracking.carriers.registry import available_carriers
+from tracking.services.carrier_accounts import (
     carrier_account_create,
     carrier_account_rotate_secret,
     carrier_account_set_api_key,
@@ -125,7 +125,7 @@ class InboundWebhookAdmin(admin.ModelAdmin):
     @admin.action(description=_("Reprocess (accepted deliveries only; events already recorded are skipped)"),
                   permissions=["reprocess"])
     def reprocess(self, request, queryset):
-        from .tasks_ingest import process_inbound_webhook
+        from tracking.tasks_ingest import process_inbound_webhook
 
         accepted = list(queryset.filter(verdict=m.InboundWebhook.Verdict.ACCEPTED).values_list("pk", flat=True))
         for pk in accepted:
@@ -159,7 +159,7 @@ class PendingEventAdmin(admin.ModelAdmin):
 
 @admin.action(description=_("Re-track now (ask the carrier for the latest events)"), permissions=["change"])
 def retrack_now(modeladmin, request, queryset):
-    from .tasks_ingest import retrack_shipment
+    from tracking.tasks_ingest import retrack_shipment
 
     ids = list(queryset.values_list("pk", flat=True))
     for pk in ids:

@@ -8,10 +8,10 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import models as m
-from .edd.accuracy import summarize, summarize_by
-from .edd.report import goals, render
-from .edd.selectors import delivered_outcomes
+from tracking import models as m
+from tracking.edd.accuracy import summarize, summarize_by
+from tracking.edd.report import goals, render
+from tracking.edd.selectors import delivered_outcomes
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

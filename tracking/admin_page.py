@@ -2,8 +2,8 @@
 the shopper notification log and opt-outs. Imported from tracking/admin.py."""
 from django.contrib import admin
 
-from . import models as m
-from .services.delivery_requests import delivery_request_update
+from tracking import models as m
+from tracking.services.delivery_requests import delivery_request_update
 
 
 class DeliveryRequestEventInline(admin.TabularInline):

@@ -15,10 +15,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .carriers import mock
-from .carriers import status as st
-from .money import quantize
-from .models import (
+from tracking.carriers import mock
+from tracking.carriers import status as st
+from tracking.money import quantize
+from tracking.models import (
     Customer,
     Merchant,
     Order,
@@ -29,7 +29,7 @@ from .models import (
     ShipmentLine,
     TrackingEvent,
 )
-from .services.shipments import NewEvent, apply_derived_fields, event_dedupe_key
+from tracking.services.shipments import NewEvent, apply_derived_fields, event_dedupe_key
 
 BATCH = 2000
 ROUTE_INDEX = {"kr": 0, "us": 1, "kr_us": 2}  # the mock picks a route from serial % 3
@@ -136,7 +136,7 @@ def seed(*, now: datetime | None = None, scale: float = 1.0, seed: int = 2026112
 def _predict_travelling_parcels() -> None:
     """Learn lanes from the seeded deliveries and predict the parcels still on the road, so the demo
     pages show real estimates at once (delay detection is left to its beat job, as in production)."""
-    from .services.edd import lane_stats_recompute, shipment_update_prediction
+    from tracking.services.edd import lane_stats_recompute, shipment_update_prediction
 
     lane_stats_recompute()
     for shipment in Shipment.objects.exclude(status__in=sorted(st.TERMINAL)).only("pk").iterator(chunk_size=500):
@@ -163,8 +163,8 @@ def _seed_merchant(spec: DemoMerchant, *, rng: random.Random, now: datetime, sca
 
 def _recommendations(merchant, spec, now):
     # A post-purchase offer and a trained model, so the demo pages show both without waiting for beat.
-    from .recommendations.models import PostPurchaseOffer
-    from .recommendations.training import recommendations_train
+    from tracking.recommendations.models import PostPurchaseOffer
+    from tracking.recommendations.training import recommendations_train
 
     PostPurchaseOffer.objects.get_or_create(merchant=merchant, active=True, defaults={
         "headline": "Thanks! 10% off your next order", "headline_ko": "감사합니다! 다음 주문 10% 할인",

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
-from .services.fulfilments import ShipmentLineData
-from .services.imports import ImportRecord, ShipmentImport
-from .services.orders import AddressData, CustomerData, OrderData, OrderLineData
+from tracking.services.fulfilments import ShipmentLineData
+from tracking.services.imports import ImportRecord, ShipmentImport
+from tracking.services.orders import AddressData, CustomerData, OrderData, OrderLineData
 
 CSV_REQUIRED = ("order_number", "placed_at", "currency", "customer_email", "ship_postal_code", "ship_country",
                 "sku", "quantity")

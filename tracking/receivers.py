@@ -2,13 +2,13 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from .models import Shipment
+from tracking.models import Shipment
 
 
 @receiver(post_save, sender=Shipment, dispatch_uid="tracking.attach_orphan_events")
 def attach_orphan_events(sender, instance: Shipment, created: bool, raw: bool = False, **kwargs):
     # Events the carrier sent before the store told us about this parcel join its log now.
     if created and not raw:
-        from .services.orphans import orphan_events_attach
+        from tracking.services.orphans import orphan_events_attach
 
         orphan_events_attach(shipment=instance)

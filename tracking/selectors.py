@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Merchant, Order, Product, ProductVariant, Shipment, ShipmentLine, TrackingEvent
+from tracking.models import Merchant, Order, Product, ProductVariant, Shipment, ShipmentLine, TrackingEvent
 
 
 def order_list(*, merchant: Merchant, placed_since: datetime | None = None,

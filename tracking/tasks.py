@@ -1,8 +1,8 @@
 """Thin Celery tasks: take ids, call a service."""
 from celery import shared_task
 
-from .models import Shipment
-from .services.shipments import shipment_refresh_status
+from tracking.models import Shipment
+from tracking.services.shipments import shipment_refresh_status
 
 
 @shared_task(acks_late=True)  # idempotent: re-deriving status from the log twice changes nothing
@@ -12,7 +12,7 @@ def refresh_shipment_status(shipment_id: int) -> str:
     return shipment.status
 
 # Celery autodiscovery imports <app>.tasks only; these live in subpackages.
-from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401
+from tracking.notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401
 
 
 @shared_task(bind=True, acks_late=True, max_retries=4)  # idempotent: the service only sends an unanswered request
@@ -21,8 +21,8 @@ def forward_delivery_request(self, request_id: int) -> None:
     hand the request to support staff so nobody waits on a carrier that never answers."""
     import random
 
-    from .carriers.base import CarrierError
-    from .services.delivery_requests import delivery_request_forward, delivery_request_give_up_on_carrier
+    from tracking.carriers.base import CarrierError
+    from tracking.services.delivery_requests import delivery_request_forward, delivery_request_give_up_on_carrier
 
     try:
         delivery_request_forward(request_id=request_id)
@@ -37,17 +37,17 @@ def forward_delivery_request(self, request_id: int) -> None:
 @shared_task
 def purge_idempotency_records() -> int:
     """Idempotency keys are honoured for 24 h; older records only take space."""
-    from .apikit.idempotency import idempotency_records_purge
-    from .locks import single_run
+    from tracking.apikit.idempotency import idempotency_records_purge
+    from tracking.locks import single_run
 
     with single_run("beat:purge_idempotency_records", timeout=600) as mine:
         return idempotency_records_purge() if mine else 0
 
 
 # Registers the outgoing-webhook tasks with workers (autodiscovery only imports tracking.tasks).
-from .webhooks_out import tasks as _webhooks_out_tasks  # noqa: E402,F401
+from tracking.webhooks_out import tasks as _webhooks_out_tasks  # noqa: E402,F401
 # Carrier ingestion tasks live in their own module; importing them here registers them with Celery.
-from .tasks_ingest import (  # noqa: E402,F401
+from tracking.tasks_ingest import (  # noqa: E402,F401
     drain_inbound_webhooks,
     expire_stale_shipments,
     poll_due_shipments,
@@ -58,4 +58,4 @@ from .tasks_ingest import (  # noqa: E402,F401
 )
 
 # Registers the recommendation tasks with Celery (autodiscovery only imports <app>.tasks).
-from .recommendations import tasks as _recommendation_tasks  # noqa: E402,F401
+from tracking.recommendations import tasks as _recommendation_tasks  # noqa: E402,F401

@@ -6,11 +6,11 @@ import random
 from celery import shared_task
 from django.db import OperationalError
 
-from .carriers.base import CarrierError
-from .locks import single_run
-from .models import Shipment
-from .services import polling, webhook_drain, webhooks
-from .services.orphans import orphan_events_attach_stragglers
+from tracking.carriers.base import CarrierError
+from tracking.locks import single_run
+from tracking.models import Shipment
+from tracking.services import polling, webhook_drain, webhooks
+from tracking.services.orphans import orphan_events_attach_stragglers
 
 logger = logging.getLogger(__name__)
 

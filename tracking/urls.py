@@ -1,5 +1,5 @@
 """Tracking's public URLs, namespace "tracking" (e.g. tracking:order_link for /t/<token>/)."""
-from .page.urls import urlpatterns as page_urlpatterns
+from tracking.page.urls import urlpatterns as page_urlpatterns
 
 app_name = "tracking"
 urlpatterns = [*page_urlpatterns]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views_webhooks import carrier_webhook
+from tracking.views_webhooks import carrier_webhook
 
 urlpatterns = [
     path("carriers/<str:public_id>/", carrier_webhook, name="carrier-webhook"),

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .services.webhooks import webhook_receive
+from tracking.services.webhooks import webhook_receive
 
 
 def _content_length(request) -> int | None:

@@ -6,9 +6,9 @@ are floats rounded to one decimal for display, or None when the denominator is z
 not 0 %). Exact definitions are in each function's docstring; tests check them against small
 hand-computed tables.
 """
-from .customers import CustomerMetrics, customer_metrics
-from .delivery import delivery_by_carrier, delivery_summary, delivery_total, return_rate
-from .surveys import (
+from feedback.metrics.customers import CustomerMetrics, customer_metrics
+from feedback.metrics.delivery import delivery_by_carrier, delivery_summary, delivery_total, return_rate
+from feedback.metrics.surveys import (
     csat,
     latest_comments,
     nps,

@@ -35,8 +35,8 @@ from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 from tracking.models import Merchant, Order
 from tracking.money import quantize
 
-from ..selectors import survey_settings_for
-from ._common import pct
+from feedback.selectors import survey_settings_for
+from feedback.metrics._common import pct
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from django.db.models import Count
 
 from tracking.models import Merchant, Order, Shipment
 
-from .. import delivery
-from ._common import pct
+from feedback import delivery
+from feedback.metrics._common import pct
 
 
 def _delivered(merchant: Merchant, start, end):

@@ -13,9 +13,9 @@ from django.db.models.functions import TruncWeek
 
 from tracking.models import Merchant
 
-from ..models import Survey, SurveyResponse
-from ..models.surveys import DETRACTOR_MAX, PROMOTER_MIN
-from ._common import pct
+from feedback.models import Survey, SurveyResponse
+from feedback.models.surveys import DETRACTOR_MAX, PROMOTER_MIN
+from feedback.metrics._common import pct
 
 PROMOTER = Q(score__gte=PROMOTER_MIN)
 DETRACTOR = Q(score__lte=DETRACTOR_MAX)

@@ -1,7 +1,7 @@
-from .dashboard import Dashboard
-from .followups import FollowUpCase, FollowUpCaseLog
-from .settings import SurveySettings
-from .surveys import IncentiveIssue, Survey, SurveyAnswerLog, SurveyResponse
+from feedback.models.dashboard import Dashboard
+from feedback.models.followups import FollowUpCase, FollowUpCaseLog
+from feedback.models.settings import SurveySettings
+from feedback.models.surveys import IncentiveIssue, Survey, SurveyAnswerLog, SurveyResponse
 
 __all__ = [
     "Dashboard",

@@ -1,7 +1,7 @@
 """A proxy model that gives the staff dashboard its own admin URL, index entry and view permission."""
 from django.utils.translation import gettext_lazy as _
 
-from .surveys import SurveyResponse
+from feedback.models.surveys import SurveyResponse
 
 
 class Dashboard(SurveyResponse):

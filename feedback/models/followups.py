@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracking.models import Customer, Merchant, Order
 
-from .surveys import Survey
+from feedback.models.surveys import Survey
 
 
 class FollowUpCase(models.Model):

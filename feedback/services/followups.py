@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import FollowUpCase, FollowUpCaseLog, Survey, SurveyResponse
-from ..selectors import survey_settings_for
+from feedback.models import FollowUpCase, FollowUpCaseLog, Survey, SurveyResponse
+from feedback.selectors import survey_settings_for
 
 CASE_FIELDS = ("status", "assignee_id", "notes", "due_date")
 
@@ -30,7 +30,7 @@ def followup_open(*, survey: Survey, response: SurveyResponse) -> FollowUpCase:
         return FollowUpCase.objects.get(survey=survey)
     FollowUpCaseLog.objects.create(case=case, action="opened", changes={"score": response.score})
     if conf.detractor_alert_email:
-        from ..tasks import alert_detractor
+        from feedback.tasks import alert_detractor
 
         alert_detractor.delay_on_commit(case.pk)
     return case

@@ -8,9 +8,9 @@ from django.utils.module_loading import import_string
 from tracking.models import NotificationCategory
 from tracking.notifications.services import notification_request
 
-from ..models import IncentiveIssue, Survey, SurveySettings
-from ..selectors import survey_settings_for
-from ..signals import incentive_issued
+from feedback.models import IncentiveIssue, Survey, SurveySettings
+from feedback.selectors import survey_settings_for
+from feedback.signals import incentive_issued
 
 
 @transaction.atomic

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from tracking.webhooks_out.services import webhook_event_emit
 
-from ..models import Survey, SurveyAnswerLog, SurveyResponse
-from ..models.surveys import DETRACTOR_MAX, REASON_MAX_LENGTH
-from ..selectors import order_page_changed
-from ..signals import survey_responded
-from .followups import followup_note_score_change, followup_open
-from .incentives import incentive_issue
+from feedback.models import Survey, SurveyAnswerLog, SurveyResponse
+from feedback.models.surveys import DETRACTOR_MAX, REASON_MAX_LENGTH
+from feedback.selectors import order_page_changed
+from feedback.signals import survey_responded
+from feedback.services.followups import followup_note_score_change, followup_open
+from feedback.services.incentives import incentive_issue
 
 RATING_FIELDS = ("delivery_rating", "product_rating", "packaging_rating")
 _UNSET = object()

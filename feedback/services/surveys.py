@@ -11,10 +11,10 @@ from tracking.carriers import status as st
 from tracking.models import NotificationCategory, Shipment
 from tracking.notifications.services import notification_request
 
-from .. import delivery
-from ..hooks import hold_reason
-from ..models import Survey, SurveyResponse
-from ..selectors import order_page_changed, score_links, survey_page_url, survey_settings_for
+from feedback import delivery
+from feedback.hooks import hold_reason
+from feedback.models import Survey, SurveyResponse
+from feedback.selectors import order_page_changed, score_links, survey_page_url, survey_settings_for
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 ``{% load feedback_tags %}{% survey_inline order %}``."""
 from django import template
 
-from ..selectors import survey_for_order
+from feedback.selectors import survey_for_order
 
 register = template.Library()
 

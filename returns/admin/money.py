@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from ..models import Refund, RefundLedger, StoreCreditAccount, StoreCreditEntry
-from ..selectors import store_credit_balance
+from returns.models import Refund, RefundLedger, StoreCreditAccount, StoreCreditEntry
+from returns.selectors import store_credit_balance
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

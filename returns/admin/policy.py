@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ..models import CategoryRule, ReturnPolicy, ReturnReason
+from returns.models import CategoryRule, ReturnPolicy, ReturnReason
 
 
 class ReasonInline(admin.TabularInline):

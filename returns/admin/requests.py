@@ -13,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from ..errors import ReturnError
-from ..models import (
+from returns.errors import ReturnError
+from returns.models import (
     AwaitingParcel,
     NeedsReview,
     Refund,
@@ -25,10 +25,10 @@ from ..models import (
     ToInspect,
     ToRefund,
 )
-from ..policy import describe
-from ..reports import return_report
-from ..selectors import customer_return_rate, customer_returns
-from ..services import (
+from returns.policy import describe
+from returns.reports import return_report
+from returns.selectors import customer_return_rate, customer_returns
+from returns.services import (
     LineInspection,
     return_approve,
     return_close,
@@ -37,8 +37,8 @@ from ..services import (
     return_reject,
     return_release_money,
 )
-from ..services.workflow import INSPECTION_CONDITIONS
-from ..states import InvalidTransition
+from returns.services.workflow import INSPECTION_CONDITIONS
+from returns.states import InvalidTransition
 
 QUEUES = {
     "review": ("Needs review", Q(status=ReturnStatus.REQUESTED)),
@@ -167,7 +167,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def label_link(self, obj):
         if not obj.label_file:
             return "—"
-        from ..tokens import return_token
+        from returns.tokens import return_token
 
         return format_html('<a href="{}" target="_blank" rel="noopener">{} ({})</a>',
                            reverse("returns:label", args=[return_token(obj.pk)]), "open label", obj.label_format)

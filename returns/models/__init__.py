@@ -1,7 +1,7 @@
-from .money import RefundLedger, Refund, StoreCreditAccount, StoreCreditEntry
-from .policy import DEFAULT_REASONS, CategoryRule, RefundTiming, ReturnPolicy, ReturnReason
-from .queues import AwaitingParcel, NeedsReview, ToInspect, ToRefund
-from .requests import (
+from returns.models.money import RefundLedger, Refund, StoreCreditAccount, StoreCreditEntry
+from returns.models.policy import DEFAULT_REASONS, CategoryRule, RefundTiming, ReturnPolicy, ReturnReason
+from returns.models.queues import AwaitingParcel, NeedsReview, ToInspect, ToRefund
+from returns.models.requests import (
     Resolution,
     ReturnDraft,
     ReturnEvent,

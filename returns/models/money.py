@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracking.models import Customer, Merchant, Order
 
-from .requests import RMA_ALPHABET, ReturnRequest
+from returns.models.requests import RMA_ALPHABET, ReturnRequest
 
 
 class RefundLedger(models.Model):

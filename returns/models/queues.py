@@ -1,5 +1,5 @@
 """Work queues for support staff: proxy models so each queue is its own admin list (and permission)."""
-from .requests import ReturnRequest
+from returns.models.requests import ReturnRequest
 
 
 class NeedsReview(ReturnRequest):

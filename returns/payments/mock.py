@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import threading
 
-from .base import GatewayUnavailable, PaymentGateway, RefundDeclined, RefundRequestData, RefundResult
+from returns.payments.base import GatewayUnavailable, PaymentGateway, RefundDeclined, RefundRequestData, RefundResult
 
 
 class MockGateway(PaymentGateway):

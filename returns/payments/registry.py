@@ -6,7 +6,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import GatewayCredentials, PaymentGateway
+from returns.payments.base import GatewayCredentials, PaymentGateway
 
 
 class UnknownGateway(LookupError):

@@ -1,11 +1,11 @@
 """Every write of the returns app. Import services from here."""
-from .credit import return_credit, store_credit_account, store_credit_redeem
-from .exchanges import exchange_release_stock, return_exchange, stock_reserve
-from .logistics import method_options, pickup_dates, return_label_create
-from .photos import return_photo_store
-from .policy import return_policy_ensure
-from .refunds import ledger_charge, refund_execute, return_refund
-from .workflow import (
+from returns.services.credit import return_credit, store_credit_account, store_credit_redeem
+from returns.services.exchanges import exchange_release_stock, return_exchange, stock_reserve
+from returns.services.logistics import method_options, pickup_dates, return_label_create
+from returns.services.photos import return_photo_store
+from returns.services.policy import return_policy_ensure
+from returns.services.refunds import ledger_charge, refund_execute, return_refund
+from returns.services.workflow import (
     LineInspection,
     RequestedLine,
     return_approve,

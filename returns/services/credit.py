@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from tracking.models import Customer, Merchant
 
-from ..errors import AlreadyRefunded, InsufficientCredit, ReturnError
-from ..models import Refund, ReturnRequest, StoreCreditAccount, StoreCreditEntry
-from ..selectors import store_credit_balance
-from .refunds import has_live_refund, ledger_charge, refund_key
-from .transitions import actor_name, log_note
-from .webhooks import return_webhook_emit
+from returns.errors import AlreadyRefunded, InsufficientCredit, ReturnError
+from returns.models import Refund, ReturnRequest, StoreCreditAccount, StoreCreditEntry
+from returns.selectors import store_credit_balance
+from returns.services.refunds import has_live_refund, ledger_charge, refund_key
+from returns.services.transitions import actor_name, log_note
+from returns.services.webhooks import return_webhook_emit
 
 
 def store_credit_account(*, customer: Customer) -> StoreCreditAccount:
@@ -53,7 +53,7 @@ def return_credit(*, rr: ReturnRequest, by, amount: Decimal | None = None, with_
     return_webhook_emit(rr=locked, event_type="return.refunded", refund={
         "kind": "store_credit", "amount": str(base), "bonus": str(bonus), "currency": locked.currency,
         "reference": account.code})
-    from .workflow import return_finish_if_ready
+    from returns.services.workflow import return_finish_if_ready
 
     return_finish_if_ready(rr=locked)
     return refund

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tracking.models import Order
 
-from ..models import ReturnDraft
+from returns.models import ReturnDraft
 
 DRAFT_MAX_AGE = timedelta(days=1)
 

@@ -15,10 +15,10 @@ from tracking.carriers.base import CarrierError, LabelRequest
 from tracking.carriers.registry import get_adapter
 from tracking.models import Order, OrderLine, ProductVariant, Shipment, ShipmentLine
 
-from ..errors import ReturnError
-from ..models import ReturnRequest
-from .logistics import _shopper_address, _warehouse_address
-from .transitions import log_note
+from returns.errors import ReturnError
+from returns.models import ReturnRequest
+from returns.services.logistics import _shopper_address, _warehouse_address
+from returns.services.transitions import log_note
 
 
 def stock_reserve(*, variant: ProductVariant, quantity: int) -> None:

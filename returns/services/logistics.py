@@ -20,9 +20,9 @@ from tracking.carriers.base import Address, Capability, CarrierError, LabelReque
 from tracking.carriers.registry import UnknownCarrier, get_adapter
 from tracking.models import Order, Shipment, ShipmentLine
 
-from .. import co2
-from ..errors import ReturnError
-from ..models import ReturnMethod, ReturnPolicy, ReturnRequest
+from returns import co2
+from returns.errors import ReturnError
+from returns.models import ReturnMethod, ReturnPolicy, ReturnRequest
 
 PICKUP_MAX_DAYS_AHEAD = 14
 NEEDS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 from tracking.models import NotificationCategory
 from tracking.notifications.services import notification_request
 
-from ..models import ReturnRequest
-from ..tokens import return_url
+from returns.models import ReturnRequest
+from returns.tokens import return_url
 
 
 def return_notify(rr: ReturnRequest, kind: str, **extra) -> None:

@@ -10,8 +10,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..models import ReturnDraft, ReturnPhoto
-from ..photos import PhotoRejected, clean_photo
+from returns.models import ReturnDraft, ReturnPhoto
+from returns.photos import PhotoRejected, clean_photo
 
 
 @transaction.atomic

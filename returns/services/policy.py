@@ -3,7 +3,7 @@ from django.db import IntegrityError, transaction
 
 from tracking.models import Merchant
 
-from ..models import DEFAULT_REASONS, ReturnPolicy, ReturnReason
+from returns.models import DEFAULT_REASONS, ReturnPolicy, ReturnReason
 
 
 @transaction.atomic

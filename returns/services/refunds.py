@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from tracking.models import Order
 
-from ..errors import AlreadyRefunded, RefundExceedsPaid, ReturnError
-from ..models import Refund, RefundLedger, ReturnRequest
-from ..payments.base import GatewayError, RefundRequestData
-from ..payments.registry import UnknownGateway, get_gateway
-from .transitions import actor_name, log_note
-from .webhooks import return_webhook_emit
+from returns.errors import AlreadyRefunded, RefundExceedsPaid, ReturnError
+from returns.models import Refund, RefundLedger, ReturnRequest
+from returns.payments.base import GatewayError, RefundRequestData
+from returns.payments.registry import UnknownGateway, get_gateway
+from returns.services.transitions import actor_name, log_note
+from returns.services.webhooks import return_webhook_emit
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def return_refund(*, rr: ReturnRequest, by, amount: Decimal | None = None) -> Re
     except IntegrityError as exc:
         raise AlreadyRefunded() from exc
     log_note(locked, by=by, note=f"Refund of {amount} {locked.currency} requested.")
-    from ..tasks import execute_refund
+    from returns.tasks import execute_refund
 
     execute_refund.delay_on_commit(refund.pk)
     return refund
@@ -141,7 +141,7 @@ def _refund_succeeded(refund: Refund, reference: str) -> Refund:
     log_note(rr, by="system", note=f"Refund {reference} of {locked.amount} {locked.currency} sent.")
     return_webhook_emit(rr=rr, event_type="return.refunded", refund={
         "kind": locked.kind, "amount": str(locked.amount), "currency": locked.currency, "reference": reference})
-    from .workflow import return_finish_if_ready
+    from returns.services.workflow import return_finish_if_ready
 
     return_finish_if_ready(rr=rr)
     return locked

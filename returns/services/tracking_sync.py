@@ -5,8 +5,8 @@ from django.db import transaction
 
 from tracking.carriers import status as st
 
-from ..models import ReturnRequest, ReturnStatus
-from .workflow import return_mark_in_transit, return_mark_received
+from returns.models import ReturnRequest, ReturnStatus
+from returns.services.workflow import return_mark_in_transit, return_mark_received
 
 MOVING = frozenset({st.IN_TRANSIT, st.OUT_FOR_DELIVERY, st.AVAILABLE_FOR_PICKUP, st.FAILED_ATTEMPT, st.EXCEPTION})
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ..models import ReturnEvent, ReturnRequest, ReturnStatus
-from ..states import check_transition
+from returns.models import ReturnEvent, ReturnRequest, ReturnStatus
+from returns.states import check_transition
 
 STAMPS = {
     ReturnStatus.APPROVED: "approved_at",

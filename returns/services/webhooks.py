@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from tracking.webhooks_out.services import webhook_event_emit
 
-from ..models import ReturnRequest
+from returns.models import ReturnRequest
 
 
 def return_webhook_emit(*, rr: ReturnRequest, event_type: str, **extra) -> None:
-    from ..api import ReturnOutputSerializer
+    from returns.api import ReturnOutputSerializer
 
     payload = {"return": ReturnOutputSerializer(rr).data, **extra}
     webhook_event_emit(merchant=rr.merchant_id, event_type=event_type, payload=payload)

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from tracking.money import quantize
 from tracking.models import Order, ProductVariant
 
-from .. import co2
-from .. import policy as engine
-from ..errors import ReturnError
-from ..models import (
+from returns import co2
+from returns import policy as engine
+from returns.errors import ReturnError
+from returns.models import (
     Refund,
     RefundTiming,
     Resolution,
@@ -30,16 +30,16 @@ from ..models import (
     ReturnRequest,
     ReturnStatus,
 )
-from ..selectors import customer_return_rate, order_eligibility
-from ..states import TERMINAL
-from .credit import return_credit
-from .exchanges import exchange_release_stock, return_exchange, stock_reserve
-from .logistics import method_options, return_label_create, validate_pickup_date
-from .notify import return_notify
-from .policy import return_policy_ensure
-from .refunds import has_live_refund, return_refund
-from .transitions import apply_transition, log_note
-from .webhooks import return_webhook_emit
+from returns.selectors import customer_return_rate, order_eligibility
+from returns.states import TERMINAL
+from returns.services.credit import return_credit
+from returns.services.exchanges import exchange_release_stock, return_exchange, stock_reserve
+from returns.services.logistics import method_options, return_label_create, validate_pickup_date
+from returns.services.notify import return_notify
+from returns.services.policy import return_policy_ensure
+from returns.services.refunds import has_live_refund, return_refund
+from returns.services.transitions import apply_transition, log_note
+from returns.services.webhooks import return_webhook_emit
 
 logger = logging.getLogger(__name__)
 

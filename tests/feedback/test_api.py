@@ -9,7 +9,7 @@ from tests.api.conftest import KeyClient
 from tests.factories import MerchantFactory, OrderFactory
 from tracking.models import ApiKey, WebhookDelivery, WebhookEndpoint
 
-from .helpers import answer, make_survey
+from tests.feedback.helpers import answer, make_survey
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from feedback.services import survey_send
 from feedback.tasks import send_due_surveys
 from tracking.carriers import status as st
 
-from .helpers import (deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for,
+from tests.feedback.helpers import (deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for,
                       survey_emails)
 
 pytestmark = pytest.mark.django_db

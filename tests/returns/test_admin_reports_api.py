@@ -14,7 +14,7 @@ from tests.factories import MerchantFactory
 from tracking.models import WebhookDelivery, WebhookEndpoint
 from tracking.webhooks_out.signing import secret_generate
 
-from .conftest import ask, make_order
+from tests.returns.conftest import ask, make_order
 
 pytestmark = pytest.mark.django_db
 

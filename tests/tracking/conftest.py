@@ -7,7 +7,7 @@ from tracking.carriers.mock import sign_webhook, webhook_payload
 from tracking.carriers.registry import adapter_class
 from tracking.services.carrier_accounts import carrier_account_create
 
-from .fakes import PollOnlyCarrier
+from tests.tracking.fakes import PollOnlyCarrier
 
 SECRET = "whsec_test_0123456789abcdef"
 

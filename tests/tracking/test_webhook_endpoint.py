@@ -11,7 +11,7 @@ from tracking.models import InboundWebhook, PendingEvent, TrackingEvent
 from tracking.services.carrier_accounts import carrier_account_rotate_secret
 from tracking.services.webhooks import webhook_receive
 
-from .conftest import SECRET, post, signed
+from tests.tracking.conftest import SECRET, post, signed
 
 V = InboundWebhook.Verdict
 SHIPPED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -17,8 +17,8 @@ from tracking.models import InboundWebhook
 from tracking.services import webhook_log
 from tracking.services.webhook_log import inbound_webhook_insert
 
-from .conftest import post, signed
-from .test_webhook_endpoint import mock_body
+from tests.tracking.conftest import post, signed
+from tests.tracking.test_webhook_endpoint import mock_body
 
 V = InboundWebhook.Verdict
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL fast path")

@@ -10,7 +10,7 @@ from tracking.models import InboundWebhook
 from tracking.services.carrier_accounts import carrier_account_create
 from tracking.services.webhooks import _verdict_for
 
-from .conftest import post
+from tests.tracking.conftest import post
 
 V = InboundWebhook.Verdict
 CREDS = CarrierCredentials(webhook_secret="s3cret")

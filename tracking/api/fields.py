@@ -1,7 +1,7 @@
 """Serializer pieces shared by tracking's API modules."""
 from rest_framework import serializers
 
-from ..money import CURRENCY_CODES
+from tracking.money import CURRENCY_CODES
 
 
 class CurrencyField(serializers.ChoiceField):

@@ -4,11 +4,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from .. import selectors
-from ..apikit import MerchantAPIView, idempotent
-from ..models import Customer, Order
-from ..services.orders import AddressData, CustomerData, OrderData, OrderLineData, order_upsert
-from .fields import CurrencyField, money_field
+from tracking import selectors
+from tracking.apikit import MerchantAPIView, idempotent
+from tracking.models import Customer, Order
+from tracking.services.orders import AddressData, CustomerData, OrderData, OrderLineData, order_upsert
+from tracking.api.fields import CurrencyField, money_field
 
 
 class CustomerInputSerializer(serializers.Serializer):

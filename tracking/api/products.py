@@ -4,11 +4,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from .. import selectors
-from ..apikit import MerchantAPIView, idempotent
-from ..models import Product, ProductVariant
-from ..services.catalog import ProductData, VariantData, product_upsert
-from .fields import CurrencyField, money_field
+from tracking import selectors
+from tracking.apikit import MerchantAPIView, idempotent
+from tracking.models import Product, ProductVariant
+from tracking.services.catalog import ProductData, VariantData, product_upsert
+from tracking.api.fields import CurrencyField, money_field
 
 
 class VariantInputSerializer(serializers.Serializer):

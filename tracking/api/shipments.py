@@ -4,12 +4,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from .. import selectors
-from ..apikit import MerchantAPIView, idempotent
-from ..carriers import status as st
-from ..models import Shipment, TrackingEvent
-from ..services.fulfilments import ShipmentData, ShipmentLineData, shipment_create
-from .fields import SinceFilterSerializer
+from tracking import selectors
+from tracking.apikit import MerchantAPIView, idempotent
+from tracking.carriers import status as st
+from tracking.models import Shipment, TrackingEvent
+from tracking.services.fulfilments import ShipmentData, ShipmentLineData, shipment_create
+from tracking.api.fields import SinceFilterSerializer
 
 
 class ShipmentLineInputSerializer(serializers.Serializer):

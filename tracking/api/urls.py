@@ -1,7 +1,7 @@
 """tracking's routes under /api/v1/ (mounted by config/api_urls.py)."""
 from django.urls import path
 
-from . import orders, products, shipments, webhook_endpoints
+from tracking.api import orders, products, shipments, webhook_endpoints
 
 urlpatterns = [
     path("orders/", orders.OrderListCreateApi.as_view(), name="api-orders"),

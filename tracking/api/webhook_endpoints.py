@@ -4,10 +4,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from ..apikit import MerchantAPIView, idempotent
-from ..models import WebhookEndpoint
-from ..webhooks_out.event_types import EVENT_TYPES
-from ..webhooks_out.services import webhook_endpoint_create, webhook_endpoint_delete
+from tracking.apikit import MerchantAPIView, idempotent
+from tracking.models import WebhookEndpoint
+from tracking.webhooks_out.event_types import EVENT_TYPES
+from tracking.webhooks_out.services import webhook_endpoint_create, webhook_endpoint_delete
 
 
 class WebhookEndpointInputSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ How another app adds endpoints under /api/v1/ (see config/api_urls.py):
    ``tracking.errors.Conflict`` (409) from services; serializer errors give 400. All errors are RFC 9457
    problem documents; the route-walking isolation test covers the new routes without changes.
 """
-from .idempotency import idempotent
-from .views import MerchantAPIView
+from tracking.apikit.idempotency import idempotent
+from tracking.apikit.views import MerchantAPIView
 
 __all__ = ["MerchantAPIView", "idempotent"]

@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
-from ..models import IdempotencyRecord
-from .problems import ProblemError, field_error
+from tracking.models import IdempotencyRecord
+from tracking.apikit.problems import ProblemError, field_error
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

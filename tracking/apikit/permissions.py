@@ -1,6 +1,6 @@
 from rest_framework import permissions
 
-from ..models import ApiKey
+from tracking.models import ApiKey
 
 
 class HasKeyScope(permissions.BasePermission):

@@ -15,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from ..errors import Conflict
+from tracking.errors import Conflict
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 return (so contract tests can check error responses too)."""
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from .problems import PROBLEM_CONTENT_TYPE
+from tracking.apikit.problems import PROBLEM_CONTENT_TYPE
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from ..models import ApiKey
+from tracking.models import ApiKey
 
 
 class ApiKeyRateThrottle(SimpleRateThrottle):

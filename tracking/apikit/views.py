@@ -1,6 +1,6 @@
 from rest_framework.views import APIView
 
-from .pagination import IdCursorPagination
+from tracking.apikit.pagination import IdCursorPagination
 
 
 class MerchantAPIView(APIView):

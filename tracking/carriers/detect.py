@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .mock import scenarios as mock_scenarios
+from tracking.carriers.mock import scenarios as mock_scenarios
 
 VERIFIED = 0.95  # check digit matches
 SHAPE_ONLY = 0.35  # format matches, no published check digit

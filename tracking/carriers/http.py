@@ -11,7 +11,7 @@ from typing import Callable, Mapping
 
 import requests
 
-from .base import AuthError, CarrierError, CarrierUnavailable, InvalidRequest, NotFound, RateLimited
+from tracking.carriers.base import AuthError, CarrierError, CarrierUnavailable, InvalidRequest, NotFound, RateLimited
 
 DEFAULT_TIMEOUT = (3.05, 15)  # (connect, read) seconds
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

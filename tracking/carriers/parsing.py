@@ -5,7 +5,7 @@ import hashlib
 import json
 from datetime import UTC, date, datetime
 
-from .base import WebhookRejected
+from tracking.carriers.base import WebhookRejected
 
 
 def load_json_object(body: bytes) -> dict:

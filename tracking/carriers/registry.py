@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import CarrierAdapter, CarrierCredentials
+from tracking.carriers.base import CarrierAdapter, CarrierCredentials
 
 
 class UnknownCarrier(LookupError):

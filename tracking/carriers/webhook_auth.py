@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hmac
 
-from .base import CarrierCredentials, WebhookRejected
+from tracking.carriers.base import CarrierCredentials, WebhookRejected
 
 
 def require_secrets(credentials: CarrierCredentials) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from .calendar import business_days_between, business_window_width
+from tracking.edd.calendar import business_days_between, business_window_width
 
 
 @dataclass(frozen=True)

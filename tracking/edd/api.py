@@ -20,11 +20,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from ..models import Merchant, ProductVariant
-from . import engine
-from .formatting import get_it_by
-from .promise import next_cutoff
-from .zones import InvalidPostalCode, normalize_country, normalize_postal_code, zone_for
+from tracking.models import Merchant, ProductVariant
+from tracking.edd import engine
+from tracking.edd.formatting import get_it_by
+from tracking.edd.promise import next_cutoff
+from tracking.edd.zones import InvalidPostalCode, normalize_country, normalize_postal_code, zone_for
 
 _SUPPORTED_COUNTRIES = frozenset(holidays.list_supported_countries())
 

@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Mapping
 
-from . import calendar as cal
-from .accuracy import Outcome, Summary, summarize, summarize_by
-from .carrier_table import table_lookup
-from .history import HistoricShipment
-from .lanes import (
+from tracking.edd import calendar as cal
+from tracking.edd.accuracy import Outcome, Summary, summarize, summarize_by
+from tracking.edd.carrier_table import table_lookup
+from tracking.edd.history import HistoricShipment
+from tracking.edd.lanes import (
     LEVEL_LANE,
     LEVEL_REGION,
     LaneDistribution,
@@ -35,9 +35,9 @@ from .lanes import (
     predict_transit,
     region_key,
 )
-from .promise import TABLE_CONFIDENCE, window_from_transit
-from .types import LaneKey, TransitRange, scope_of
-from .zones import zone_for
+from tracking.edd.promise import TABLE_CONFIDENCE, window_from_transit
+from tracking.edd.types import LaneKey, TransitRange, scope_of
+from tracking.edd.zones import zone_for
 
 GRID_Q_LOW = (0.0, 0.02, 0.05, 0.1)
 GRID_Q_HIGH = (0.85, 0.9, 0.93, 0.95, 0.97, 0.99)

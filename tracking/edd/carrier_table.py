@@ -12,9 +12,9 @@ from typing import Mapping
 
 from django.conf import settings
 
-from ..carriers.base import Capability
-from ..carriers.registry import UnknownCarrier, get_adapter
-from .types import TransitRange, scope_of
+from tracking.carriers.base import Capability
+from tracking.carriers.registry import UnknownCarrier, get_adapter
+from tracking.edd.types import TransitRange, scope_of
 
 log = logging.getLogger(__name__)
 

@@ -8,14 +8,14 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db.models import Q
 
-from ..models import LaneTransitStats, Merchant, MerchantShippingSettings, Shipment
-from . import calendar as cal
-from .carrier_table import carrier_transit_range
-from .inflight import InFlightState, adjust
-from .lanes import LEVEL_LANE, LEVEL_REGION, LaneDistribution, LaneParams, TransitWindow, predict_transit
-from .promise import TABLE_CONFIDENCE, HandlingPolicy, ship_date_for, window_from_transit
-from .types import BASIS_PROMISE, EddPrediction, LaneKey
-from .zones import country_of_zone, zone_for
+from tracking.models import LaneTransitStats, Merchant, MerchantShippingSettings, Shipment
+from tracking.edd import calendar as cal
+from tracking.edd.carrier_table import carrier_transit_range
+from tracking.edd.inflight import InFlightState, adjust
+from tracking.edd.lanes import LEVEL_LANE, LEVEL_REGION, LaneDistribution, LaneParams, TransitWindow, predict_transit
+from tracking.edd.promise import TABLE_CONFIDENCE, HandlingPolicy, ship_date_for, window_from_transit
+from tracking.edd.types import BASIS_PROMISE, EddPrediction, LaneKey
+from tracking.edd.zones import country_of_zone, zone_for
 
 
 def lane_params() -> LaneParams:

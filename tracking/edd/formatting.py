@@ -6,7 +6,7 @@ from datetime import date
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
-from .types import EddPrediction
+from tracking.edd.types import EddPrediction
 
 # Own contexts, so these short names never change how Django's admin shows dates in Korean.
 _WEEKDAYS = [

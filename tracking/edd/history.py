@@ -16,7 +16,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from . import calendar as cal
+from tracking.edd import calendar as cal
 
 # Transit business days after the ship date → probability, per destination zone group.
 KR_GROUPS = {

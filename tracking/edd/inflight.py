@@ -8,15 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ..carriers import status as st
-from .calendar import (
+from tracking.carriers import status as st
+from tracking.edd.calendar import (
     add_business_days,
     business_days_between,
     next_business_day,
     previous_business_day,
     roll_forward,
 )
-from .types import BASIS_IN_FLIGHT, EddPrediction
+from tracking.edd.types import BASIS_IN_FLIGHT, EddPrediction
 
 # Extra business days a delay reason typically costs; anything else in DELAY_REASONS costs 1.
 REASON_PUSH_DAYS = {"customs": 2, "held_for_payment": 2, "address_issue": 2, "weather": 1, "carrier_delay": 1}

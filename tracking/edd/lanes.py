@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from .types import BASIS_CARRIER_TABLE, BASIS_LANE, BASIS_REGION, LaneKey, TransitRange
-from .zones import country_of_zone
+from tracking.edd.types import BASIS_CARRIER_TABLE, BASIS_LANE, BASIS_REGION, LaneKey, TransitRange
+from tracking.edd.zones import country_of_zone
 
 LEVEL_LANE = "lane"
 LEVEL_REGION = "region"

@@ -9,8 +9,8 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from .calendar import add_business_days, is_business_day, next_business_day
-from .types import BASIS_PROMISE, EddPrediction, TransitRange
+from tracking.edd.calendar import add_business_days, is_business_day, next_business_day
+from tracking.edd.types import BASIS_PROMISE, EddPrediction, TransitRange
 
 # A published table is met most of the time, but nobody measured how often for this lane.
 TABLE_CONFIDENCE = 0.6

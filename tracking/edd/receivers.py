@@ -2,8 +2,8 @@
 
 Both signals fire after commit with ids only; the task is idempotent, so the second enqueue for the
 same batch of events costs one cheap recomputation and changes nothing."""
-from .. import signals
-from .tasks import update_shipment_prediction
+from tracking import signals
+from tracking.edd.tasks import update_shipment_prediction
 
 
 def _repredict(sender, shipment_id, **kwargs):

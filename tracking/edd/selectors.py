@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..carriers import status as st
-from ..models import Shipment
-from . import calendar as cal
-from .accuracy import Outcome
-from .zones import zone_for
+from tracking.carriers import status as st
+from tracking.models import Shipment
+from tracking.edd import calendar as cal
+from tracking.edd.accuracy import Outcome
+from tracking.edd.zones import zone_for
 
 
 def delivered_outcomes(*, since: datetime, merchant_id: int | None = None) -> list[Outcome]:

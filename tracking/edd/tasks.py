@@ -2,10 +2,10 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from ..locks import single_run
-from ..models import Shipment
-from ..services.delays import delays_detect, shipment_detect_delay
-from ..services.edd import lane_stats_recompute, shipment_update_prediction
+from tracking.locks import single_run
+from tracking.models import Shipment
+from tracking.services.delays import delays_detect, shipment_detect_delay
+from tracking.services.edd import lane_stats_recompute, shipment_update_prediction
 
 _RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "retry_backoff_max": 300, "retry_jitter": True,
           "max_retries": 5}

@@ -1,13 +1,13 @@
-from .carrier_accounts import CarrierAccount
-from .catalog import Product, ProductVariant
-from .delays import DelayCase
-from .edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
-from .ingest import InboundWebhook, PendingEvent, ShipmentPollState
-from .delivery_requests import DeliveryRequest, DeliveryRequestEvent
-from .merchants import Customer, Merchant
-from .notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
-from .orders import Order, OrderLine
-from .shipments import Shipment, ShipmentLine, TrackingEvent
+from tracking.models.carrier_accounts import CarrierAccount
+from tracking.models.catalog import Product, ProductVariant
+from tracking.models.delays import DelayCase
+from tracking.models.edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
+from tracking.models.ingest import InboundWebhook, PendingEvent, ShipmentPollState
+from tracking.models.delivery_requests import DeliveryRequest, DeliveryRequestEvent
+from tracking.models.merchants import Customer, Merchant
+from tracking.models.notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
+from tracking.models.orders import Order, OrderLine
+from tracking.models.shipments import Shipment, ShipmentLine, TrackingEvent
 
 __all__ = [
     "CarrierAccount",
@@ -35,8 +35,8 @@ __all__ = [
     "TrackingEvent",
 ]
 
-from .api_access import ApiKey, IdempotencyRecord  # noqa: E402
-from .webhooks_out import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402
+from tracking.models.api_access import ApiKey, IdempotencyRecord  # noqa: E402
+from tracking.models.webhooks_out import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402
 
 __all__ += ["ApiKey", "IdempotencyRecord", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
 # Recommendations keep their models beside their code (tracking/recommendations/); registered here.

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import crypto
-from ..carriers.base import CarrierCredentials
-from .merchants import Merchant
+from tracking import crypto
+from tracking.carriers.base import CarrierCredentials
+from tracking.models.merchants import Merchant
 
 
 def new_public_id() -> str:
@@ -27,7 +27,7 @@ def new_webhook_secret() -> str:
 
 
 def validate_carrier_slug(value: str) -> None:
-    from ..carriers.registry import available_carriers
+    from tracking.carriers.registry import available_carriers
 
     if value not in available_carriers():
         raise ValidationError(

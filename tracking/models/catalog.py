@@ -3,8 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..money import validate_currency
-from .merchants import Merchant
+from tracking.money import validate_currency
+from tracking.models.merchants import Merchant
 
 
 class Product(models.Model):

@@ -4,9 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..carriers import status as st
-from .merchants import Merchant
-from .shipments import Shipment
+from tracking.carriers import status as st
+from tracking.models.merchants import Merchant
+from tracking.models.shipments import Shipment
 
 
 class DelayCase(models.Model):

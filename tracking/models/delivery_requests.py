@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .merchants import Merchant
-from .shipments import Shipment
+from tracking.models.merchants import Merchant
+from tracking.models.shipments import Shipment
 
 
 class DeliveryRequest(models.Model):

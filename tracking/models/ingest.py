@@ -4,10 +4,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..carriers import status as st
-from .carrier_accounts import CarrierAccount
-from .merchants import Merchant
-from .shipments import Shipment, TrackingEvent
+from tracking.carriers import status as st
+from tracking.models.carrier_accounts import CarrierAccount
+from tracking.models.merchants import Merchant
+from tracking.models.shipments import Shipment, TrackingEvent
 
 
 class InboundWebhook(models.Model):

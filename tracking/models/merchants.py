@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from ..money import validate_currency
+from tracking.money import validate_currency
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #1a73e8."))
 
@@ -61,7 +61,7 @@ class Merchant(models.Model):
     def clean(self):
         """Reject brand colours shoppers could not read (WCAG 2.1 AA), suggesting the nearest shade
         that passes. Rejecting beats silently darkening: the merchant sees and owns the change."""
-        from ..branding import HEX_RE, TEXT_CONTRAST, UI_CONTRAST, contrast_ratio, darken_until
+        from tracking.branding import HEX_RE, TEXT_CONTRAST, UI_CONTRAST, contrast_ratio, darken_until
 
         super().clean()
         errors = {}

@@ -3,8 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .merchants import Customer, Merchant
-from .orders import Order
+from tracking.models.merchants import Customer, Merchant
+from tracking.models.orders import Order
 
 
 class NotificationCategory(models.TextChoices):

@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..money import validate_currency
-from .catalog import ProductVariant
-from .merchants import Customer, Merchant
+from tracking.money import validate_currency
+from tracking.models.catalog import ProductVariant
+from tracking.models.merchants import Customer, Merchant
 
 
 class Order(models.Model):

@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..carriers import status as st
-from .merchants import Merchant
-from .orders import Order, OrderLine
+from tracking.carriers import status as st
+from tracking.models.merchants import Merchant
+from tracking.models.orders import Order, OrderLine
 
 
 class Shipment(models.Model):

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .merchants import Merchant
+from tracking.models.merchants import Merchant
 
 
 class WebhookEndpoint(models.Model):

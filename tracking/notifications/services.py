@@ -14,10 +14,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ..models import Customer, Merchant, NotificationLog, NotificationOptOut, Order
-from ..tokens import make_token
-from .channels import ChannelError, Message, get_channel
-from .quiet_hours import next_allowed_time
+from tracking.models import Customer, Merchant, NotificationLog, NotificationOptOut, Order
+from tracking.tokens import make_token
+from tracking.notifications.channels import ChannelError, Message, get_channel
+from tracking.notifications.quiet_hours import next_allowed_time
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def notification_request(
             continue  # already requested: this is the replay
         created.append(log)
         if status == NotificationLog.Status.QUEUED and send_after <= now:
-            from .tasks import send_notification
+            from tracking.notifications.tasks import send_notification
 
             send_notification.delay_on_commit(log.pk)
     return created

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import logging
 
-from ..carriers import status as st
-from ..models import NotificationCategory, Shipment
-from ..page.presenters import carrier_display, merchant_zone
-from .services import notification_request
+from tracking.carriers import status as st
+from tracking.models import NotificationCategory, Shipment
+from tracking.page.presenters import carrier_display, merchant_zone
+from tracking.notifications.services import notification_request
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from ..locks import single_run
-from .channels import ChannelError
-from .services import due_notification_ids, notification_send
+from tracking.locks import single_run
+from tracking.notifications.channels import ChannelError
+from tracking.notifications.services import due_notification_ids, notification_send
 
 
 # Idempotent (the row is claimed under a lock), so late acks and retries are safe.

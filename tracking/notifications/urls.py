@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from tracking.notifications import views
 
 app_name = "notifications"
 urlpatterns = [path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe")]

@@ -4,9 +4,9 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ..models import Customer, NotificationCategory
-from ..tokens import BadToken, read_token
-from .services import UNSUBSCRIBE_PURPOSE, notification_resubscribe, notification_unsubscribe
+from tracking.models import Customer, NotificationCategory
+from tracking.tokens import BadToken, read_token
+from tracking.notifications.services import UNSUBSCRIBE_PURPOSE, notification_resubscribe, notification_unsubscribe
 
 
 # CSRF-exempt because mail clients POST here (RFC 8058) with no cookie; the signed token is the

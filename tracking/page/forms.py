@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DeliveryRequest
-from .selectors import TRACKING_NUMBER_RE
+from tracking.models import DeliveryRequest
+from tracking.page.selectors import TRACKING_NUMBER_RE
 
 RESCHEDULE_DAYS_AHEAD = 14
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.utils.translation import pgettext
 
-from ..carriers import status as st
-from ..carriers.registry import UnknownCarrier, adapter_class
+from tracking.carriers import status as st
+from tracking.carriers.registry import UnknownCarrier, adapter_class
 
 # The five steps of the progress bar, indexed by carriers.status.STAGE.
 STAGE_LABELS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 
-from ..models import (
+from tracking.models import (
     DeliveryRequest,
     Merchant,
     NotificationOptOut,
@@ -14,8 +14,8 @@ from ..models import (
     ShipmentLine,
     TrackingEvent,
 )
-from ..recommendations.models import OfferImpression
-from .versions import page_versions_bump
+from tracking.recommendations.models import OfferImpression
+from tracking.page.versions import page_versions_bump
 
 
 def _order_changed(sender, instance, raw: bool = False, **kwargs):

@@ -22,15 +22,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from ..carriers.registry import UnknownCarrier, get_adapter
-from ..models import DeliveryRequest, Order
-from ..recommendations.selectors import cached_recommendations_for_order, post_purchase_offer_for_order
-from . import presenters
-from .forms import DeliveryChangeForm
-from .hooks import order_links
-from .selectors import TIMELINE_LATEST, order_for_page
-from . import versions
-from .versions import page_version
+from tracking.carriers.registry import UnknownCarrier, get_adapter
+from tracking.models import DeliveryRequest, Order
+from tracking.recommendations.selectors import cached_recommendations_for_order, post_purchase_offer_for_order
+from tracking.page import presenters
+from tracking.page.forms import DeliveryChangeForm
+from tracking.page.hooks import order_links
+from tracking.page.selectors import TIMELINE_LATEST, order_for_page
+from tracking.page import versions
+from tracking.page.versions import page_version
 
 # Hot pages are also kept in this process (under the same versioned key, so never stale): a
 # shopper refreshing during "out for delivery" costs no SQL and, while this process holds the

@@ -9,8 +9,8 @@ import re
 from django.db import connection
 from django.db.models import Prefetch
 
-from ..carriers.status import DELIVERED
-from ..models import (
+from tracking.carriers.status import DELIVERED
+from tracking.models import (
     DeliveryRequest,
     Merchant,
     NotificationCategory,

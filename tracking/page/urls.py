@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from tracking.page import views
 
 # Included by tracking/urls.py under the "tracking" namespace.
 urlpatterns = [

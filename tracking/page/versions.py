@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from .selectors import order_page_version_parts
+from tracking.page.selectors import order_page_version_parts
 
 ORDER_KEY = "orderpage:ver:o:{}"
 MERCHANT_KEY = "orderpage:ver:m:{}"
@@ -143,7 +143,7 @@ def page_versions_bump(*, orders: Iterable[tuple[int, int]] = (), merchants: Ite
 def order_page_changed(*, order_id: int) -> None:
     """For writes model signals do not see (QuerySet.update, rows of other apps shown on the page,
     e.g. the NPS survey block): the order's page is rebuilt on its next view."""
-    from ..models import Order
+    from tracking.models import Order
 
     merchant_id = Order.objects.filter(pk=order_id).values_list("merchant_id", flat=True).first()
     if merchant_id is not None:

@@ -22,16 +22,16 @@ from django.views.i18n import set_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..branding import brand_stylesheet
-from ..models import Merchant, NotificationCategory, Order, Shipment
-from ..notifications.services import notification_resubscribe, notification_unsubscribe
-from ..services.delivery_requests import DeliveryChangeNotAllowed, delivery_request_submit
-from ..tokens import BadToken, ExpiredToken, make_token, read_token
-from . import presenters, ratelimit
-from .forms import DeliveryChangeForm, LookupForm, TrackingNumberForm
-from .origin import same_origin_post
-from .rendering import form_prefix, local_today, pickup_points_for, render_order_page
-from .selectors import merchant_for_lookup, orders_matching, shipments_for_tracking_number
+from tracking.branding import brand_stylesheet
+from tracking.models import Merchant, NotificationCategory, Order, Shipment
+from tracking.notifications.services import notification_resubscribe, notification_unsubscribe
+from tracking.services.delivery_requests import DeliveryChangeNotAllowed, delivery_request_submit
+from tracking.tokens import BadToken, ExpiredToken, make_token, read_token
+from tracking.page import presenters, ratelimit
+from tracking.page.forms import DeliveryChangeForm, LookupForm, TrackingNumberForm
+from tracking.page.origin import same_origin_post
+from tracking.page.rendering import form_prefix, local_today, pickup_points_for, render_order_page
+from tracking.page.selectors import merchant_for_lookup, orders_matching, shipments_for_tracking_number
 
 ORDER_PURPOSE = "order"
 MAX_QUERY_STRING = 2048

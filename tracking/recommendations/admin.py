@@ -11,9 +11,9 @@ from django.utils.dateparse import parse_date
 
 from tracking.models import Merchant
 
-from .models import (OfferImpression, PostPurchaseOffer, ProductRecommendation, RecommendationClick,
+from tracking.recommendations.models import (OfferImpression, PostPurchaseOffer, ProductRecommendation, RecommendationClick,
                      RecommendationImpression, RecommendationSettings)
-from .selectors import recommendation_metrics
+from tracking.recommendations.selectors import recommendation_metrics
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import algorithm
+from tracking.recommendations import algorithm
 
 
 @dataclass

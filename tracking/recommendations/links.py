@@ -14,7 +14,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .models import Placement
+from tracking.recommendations.models import Placement
 
 SALT = "doorstep.recommendations.click"
 _CODES = {Placement.TRACKING: "t", Placement.EXCHANGE: "x", Placement.RETURN_CONFIRMATION: "r"}

@@ -25,13 +25,13 @@ from django.utils import timezone, translation
 
 from tracking.models import Merchant, Order, OrderLine, Product, ProductVariant, Shipment
 
-from . import algorithm, troubles
-from .formatting import format_price
-from .links import click_url
-from .models import (OfferImpression, Placement, PostPurchaseOffer, ProductRecommendation, RecommendationClick,
+from tracking.recommendations import algorithm, troubles
+from tracking.recommendations.formatting import format_price
+from tracking.recommendations.links import click_url
+from tracking.recommendations.models import (OfferImpression, Placement, PostPurchaseOffer, ProductRecommendation, RecommendationClick,
                      RecommendationImpression, RecommendationSettings)
-from .services import offer_impression_record
-from .tasks import log_recommendation_impression
+from tracking.recommendations.services import offer_impression_record
+from tracking.recommendations.tasks import log_recommendation_impression
 
 Kind = ProductRecommendation.Kind
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tracking.models import Order
 
-from .models import OfferImpression, PostPurchaseOffer, RecommendationClick, RecommendationImpression
+from tracking.recommendations.models import OfferImpression, PostPurchaseOffer, RecommendationClick, RecommendationImpression
 
 
 @transaction.atomic

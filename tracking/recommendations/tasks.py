@@ -9,8 +9,8 @@ from django.utils.dateparse import parse_datetime
 from tracking.locks import single_run
 from tracking.models import Merchant, Order
 
-from .services import recommendation_impression_record
-from .training import recommendations_train
+from tracking.recommendations.services import recommendation_impression_record
+from tracking.recommendations.training import recommendations_train
 
 _LOCK = settings.DOORSTEP_RECS_TRAIN_LOCK_SECONDS
 

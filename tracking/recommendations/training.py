@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from tracking.models import OrderLine, Product
 
-from . import algorithm
-from .models import ProductRecommendation
+from tracking.recommendations import algorithm
+from tracking.recommendations.models import ProductRecommendation
 
 logger = logging.getLogger(__name__)
 Kind = ProductRecommendation.Kind

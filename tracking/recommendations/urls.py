@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import click_redirect
+from tracking.recommendations.views import click_redirect
 
 urlpatterns = [
     path("r/<str:token>/", click_redirect, name="recommendation-click"),

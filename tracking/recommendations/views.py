@@ -6,8 +6,8 @@ from django.views.decorators.http import require_GET
 
 from tracking.models import Merchant, Product
 
-from .links import InvalidLink, read_click_token, store_destination
-from .services import recommendation_click_record
+from tracking.recommendations.links import InvalidLink, read_click_token, store_destination
+from tracking.recommendations.services import recommendation_click_record
 
 
 def _not_found(request):

@@ -8,7 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import ApiKey, Merchant
+from tracking.models import ApiKey, Merchant
 
 KEY_PREFIX = "ds_live_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 12

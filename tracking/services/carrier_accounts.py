@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .. import crypto
-from ..models import CarrierAccount, Merchant
-from ..models.carrier_accounts import new_webhook_secret
+from tracking import crypto
+from tracking.models import CarrierAccount, Merchant
+from tracking.models.carrier_accounts import new_webhook_secret
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ..models import Merchant, Product, ProductVariant
-from ..money import CURRENCY_CODES
+from tracking.models import Merchant, Product, ProductVariant
+from tracking.money import CURRENCY_CODES
 
 
 @dataclass

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import signals
-from ..carriers import status as st
-from ..models import DelayCase, Shipment
+from tracking import signals
+from tracking.carriers import status as st
+from tracking.models import DelayCase, Shipment
 
 
 def delay_kind(shipment: Shipment) -> tuple[str, str] | None:

@@ -8,10 +8,10 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..carriers import status as st
-from ..carriers.base import Capability, CarrierError, DeliveryChange
-from ..carriers.registry import UnknownCarrier, get_adapter
-from ..models import DeliveryRequest, DeliveryRequestEvent, Shipment
+from tracking.carriers import status as st
+from tracking.carriers.base import Capability, CarrierError, DeliveryChange
+from tracking.carriers.registry import UnknownCarrier, get_adapter
+from tracking.models import DeliveryRequest, DeliveryRequestEvent, Shipment
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def delivery_request_submit(
     _log(request, actor_label="shopper", from_status="",
          note="sent to the carrier" if route == Route.CARRIER else "carrier cannot change deliveries: support case")
     if route == Route.CARRIER:
-        from ..tasks import forward_delivery_request
+        from tracking.tasks import forward_delivery_request
 
         forward_delivery_request.delay_on_commit(request.pk)
     return request

@@ -7,13 +7,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..carriers import status as st
-from ..edd import calendar as cal
-from ..edd import engine
-from ..edd.lanes import TransitSample, build_distributions
-from ..edd.types import EddPrediction, LaneKey
-from ..edd.zones import zone_for
-from ..models import LaneTransitStats, Shipment
+from tracking.carriers import status as st
+from tracking.edd import calendar as cal
+from tracking.edd import engine
+from tracking.edd.lanes import TransitSample, build_distributions
+from tracking.edd.types import EddPrediction, LaneKey
+from tracking.edd.zones import zone_for
+from tracking.models import LaneTransitStats, Shipment
 
 _PREDICTION_FIELDS = ["predicted_window_start", "predicted_window_end", "predicted_delivery_date",
                       "predicted_confidence", "prediction_basis", "prediction_explanation", "predicted_at"]

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from .. import signals
-from ..carriers.detect import detect_carriers
-from ..carriers.registry import available_carriers
-from ..errors import Conflict
-from ..models import Merchant, Order, Shipment, ShipmentLine
+from tracking import signals
+from tracking.carriers.detect import detect_carriers
+from tracking.carriers.registry import available_carriers
+from tracking.errors import Conflict
+from tracking.models import Merchant, Order, Shipment, ShipmentLine
 
 
 @dataclass

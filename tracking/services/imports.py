@@ -17,11 +17,11 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from ..carriers import status as st
-from ..errors import Conflict
-from ..models import Customer, Merchant, Order, OrderLine, ProductVariant, Shipment, ShipmentLine, TrackingEvent
-from .fulfilments import ShipmentData, ShipmentLineData, carrier_resolve, normalize_tracking_number, shipment_create
-from .orders import OrderData, _line_values, order_header_values, order_upsert, order_validate
+from tracking.carriers import status as st
+from tracking.errors import Conflict
+from tracking.models import Customer, Merchant, Order, OrderLine, ProductVariant, Shipment, ShipmentLine, TrackingEvent
+from tracking.services.fulfilments import ShipmentData, ShipmentLineData, carrier_resolve, normalize_tracking_number, shipment_create
+from tracking.services.orders import OrderData, _line_values, order_header_values, order_upsert, order_validate
 
 
 @dataclass

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from ..models import Customer, Merchant, Order, OrderLine, ProductVariant, ShipmentLine
-from ..money import CURRENCY_CODES
+from tracking.models import Customer, Merchant, Order, OrderLine, ProductVariant, ShipmentLine
+from tracking.money import CURRENCY_CODES
 
 ZERO = Decimal("0")
 

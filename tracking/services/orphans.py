@@ -8,8 +8,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import InboundWebhook, PendingEvent, Shipment
-from .shipments import NewEvent, event_dedupe_key, shipment_add_events
+from tracking.models import InboundWebhook, PendingEvent, Shipment
+from tracking.services.shipments import NewEvent, event_dedupe_key, shipment_add_events
 
 
 @transaction.atomic

@@ -14,12 +14,12 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..carriers import status as st
-from ..carriers.base import CarrierAdapter, CarrierCredentials, CarrierError, Capability, NotFound
-from ..carriers.registry import adapter_class, available_carriers
-from ..models import CarrierAccount, Shipment, ShipmentPollState, TrackingEvent
-from .results import tracking_result_apply
-from .shipments import NewEvent, shipment_add_events
+from tracking.carriers import status as st
+from tracking.carriers.base import CarrierAdapter, CarrierCredentials, CarrierError, Capability, NotFound
+from tracking.carriers.registry import adapter_class, available_carriers
+from tracking.models import CarrierAccount, Shipment, ShipmentPollState, TrackingEvent
+from tracking.services.results import tracking_result_apply
+from tracking.services.shipments import NewEvent, shipment_add_events
 
 # A picked parcel is not picked again for this long while its batch waits in the queue.
 LEASE = timedelta(minutes=15)

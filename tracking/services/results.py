@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from ..carriers.base import TrackingEventData, TrackingResult
-from ..models import InboundWebhook, Shipment, TrackingEvent
-from ..page.versions import page_versions_bump
-from .orphans import orphan_events_store
-from .shipments import NewEvent, event_dedupe_key, shipment_add_events
+from tracking.carriers.base import TrackingEventData, TrackingResult
+from tracking.models import InboundWebhook, Shipment, TrackingEvent
+from tracking.page.versions import page_versions_bump
+from tracking.services.orphans import orphan_events_store
+from tracking.services.shipments import NewEvent, event_dedupe_key, shipment_add_events
 
 
 @dataclass(frozen=True)

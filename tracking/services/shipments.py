@@ -8,9 +8,9 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from .. import signals
-from ..carriers import status as st
-from ..models import Shipment, TrackingEvent
+from tracking import signals
+from tracking.carriers import status as st
+from tracking.models import Shipment, TrackingEvent
 
 
 @dataclass(frozen=True)

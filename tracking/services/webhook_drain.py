@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import OperationalError
 
-from ..models import InboundWebhook
+from tracking.models import InboundWebhook
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _drain_due_after = 0.0  # time.monotonic(): until then a drain this process publ
 def webhook_processing_request(inbound_id: int) -> bool:
     """Make sure a worker processes the committed delivery ``inbound_id`` soon. Call after commit.
     Returns False if the broker could not be reached (the sweeper takes over); never raises."""
-    from .webhooks import enqueue_processing
+    from tracking.services.webhooks import enqueue_processing
 
     window = settings.DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS / 1000
     if window <= 0:
@@ -47,7 +47,7 @@ def webhook_processing_request(inbound_id: int) -> bool:
         now = time.monotonic()
         if now < _drain_due_after:
             return True
-        from ..tasks_ingest import drain_inbound_webhooks
+        from tracking.tasks_ingest import drain_inbound_webhooks
 
         try:
             drain_inbound_webhooks.apply_async(countdown=window, retry=False)
@@ -60,7 +60,7 @@ def webhook_processing_request(inbound_id: int) -> bool:
 
 
 def _published_tasks_run_inline() -> bool:
-    from ..tasks_ingest import drain_inbound_webhooks
+    from tracking.tasks_ingest import drain_inbound_webhooks
 
     return bool(drain_inbound_webhooks.app.conf.task_always_eager)
 
@@ -82,7 +82,7 @@ class DrainOutcome:
 
 def inbound_webhooks_drain(*, limit: int | None = None) -> DrainOutcome:
     """Process accepted deliveries that no one has tried yet, oldest first, at most ``limit``."""
-    from .webhooks import inbound_webhook_process
+    from tracking.services.webhooks import inbound_webhook_process
 
     limit = limit or settings.DOORSTEP_WEBHOOK_DRAIN_BATCH
     ids = list(

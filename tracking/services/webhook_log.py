@@ -35,8 +35,8 @@ from django.db import (DatabaseError, IntegrityError, InterfaceError, NotSupport
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.utils import timezone
 
-from ..models import InboundWebhook
-from .group_commit import GroupCommit
+from tracking.models import InboundWebhook
+from tracking.services.group_commit import GroupCommit
 
 logger = logging.getLogger(__name__)
 

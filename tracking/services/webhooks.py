@@ -19,13 +19,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
-from .. import crypto
-from ..carriers.base import CarrierAdapter, TrackingResult, WebhookRejected
-from ..carriers.registry import UnknownCarrier, adapter_class
-from ..models import CarrierAccount, InboundWebhook, TrackingEvent
-from .results import tracking_result_apply
-from .webhook_drain import webhook_processing_request
-from .webhook_log import inbound_webhook_insert
+from tracking import crypto
+from tracking.carriers.base import CarrierAdapter, TrackingResult, WebhookRejected
+from tracking.carriers.registry import UnknownCarrier, adapter_class
+from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
+from tracking.services.results import tracking_result_apply
+from tracking.services.webhook_drain import webhook_processing_request
+from tracking.services.webhook_log import inbound_webhook_insert
 
 logger = logging.getLogger(__name__)
 V = InboundWebhook.Verdict
@@ -206,7 +206,7 @@ def _accept(*, account, public_id, headers, body, remote_addr, provider_event_id
 def enqueue_processing(inbound_id: int) -> bool:
     """Hand the delivery to a worker. If the broker is down the row stays unprocessed and the
     sweeper enqueues it later, so a failure here is logged, never raised into the response."""
-    from ..tasks_ingest import process_inbound_webhook
+    from tracking.tasks_ingest import process_inbound_webhook
 
     try:
         process_inbound_webhook.apply_async((inbound_id,), retry=False)

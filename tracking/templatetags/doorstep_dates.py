@@ -3,7 +3,7 @@ from datetime import date
 
 from django import template
 
-from ..page import presenters
+from tracking.page import presenters
 
 register = template.Library()
 

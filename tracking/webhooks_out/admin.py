@@ -2,11 +2,11 @@
 from django import forms
 from django.contrib import admin, messages
 
-from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from . import signing
-from .event_types import EVENT_TYPES
-from .services import webhook_delivery_resend
-from .ssrf import UnsafeURL, vet_url
+from tracking.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from tracking.webhooks_out import signing
+from tracking.webhooks_out.event_types import EVENT_TYPES
+from tracking.webhooks_out.services import webhook_delivery_resend
+from tracking.webhooks_out.ssrf import UnsafeURL, vet_url
 
 
 class WebhookEndpointForm(forms.ModelForm):

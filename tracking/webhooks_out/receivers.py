@@ -1,11 +1,11 @@
 """tracking's own signals -> merchant webhook events. Signals arrive after commit, with ids."""
-from .. import selectors
-from ..models import Merchant
-from .services import webhook_event_emit
+from tracking import selectors
+from tracking.models import Merchant
+from tracking.webhooks_out.services import webhook_event_emit
 
 
 def _shipment_payload(merchant: Merchant, shipment_id: int) -> dict | None:
-    from ..api.shipments import ShipmentOutputSerializer  # the webhook payload is the API's shape
+    from tracking.api.shipments import ShipmentOutputSerializer  # the webhook payload is the API's shape
 
     shipment = selectors.shipment_list(merchant=merchant).filter(pk=shipment_id).first()
     return None if shipment is None else ShipmentOutputSerializer(shipment).data
@@ -44,7 +44,7 @@ def on_created(sender, *, shipment_id, merchant_id, **kwargs):
 
 
 def connect() -> None:
-    from .. import signals
+    from tracking import signals
 
     signals.shipment_status_changed.connect(on_status_changed, dispatch_uid="webhooks_out.status_changed")
     signals.shipment_delivered.connect(on_delivered, dispatch_uid="webhooks_out.delivered")

@@ -15,11 +15,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from ..locks import single_run
-from ..models import Merchant, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from . import signing, transport
-from .event_types import EVENT_TYPES
-from .ssrf import UnsafeURL, vet_url
+from tracking.locks import single_run
+from tracking.models import Merchant, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from tracking.webhooks_out import signing, transport
+from tracking.webhooks_out.event_types import EVENT_TYPES
+from tracking.webhooks_out.ssrf import UnsafeURL, vet_url
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def webhook_event_emit(*, merchant: Merchant | int, event_type: str, payload: di
 
 def _enqueue_after_commit(delivery_id: int, attempt_number: int, *, countdown: float = 0,
                           manual: bool = False) -> None:
-    from .tasks import deliver_webhook
+    from tracking.webhooks_out.tasks import deliver_webhook
 
     transaction.on_commit(lambda: deliver_webhook.apply_async(
         (delivery_id, attempt_number), {"manual": manual}, countdown=countdown))

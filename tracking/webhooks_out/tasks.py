@@ -2,8 +2,8 @@
 number in the arguments), so a duplicate task is a no-op; acks_late is therefore safe."""
 from celery import shared_task
 
-from ..locks import single_run
-from .services import webhook_deliveries_sweep, webhook_delivery_attempt
+from tracking.locks import single_run
+from tracking.webhooks_out.services import webhook_deliveries_sweep, webhook_delivery_attempt
 
 
 @shared_task(acks_late=True)

@@ -1,4 +1,4 @@
 """Stripe Refunds (POST /v1/refunds), written from Stripe's public API reference."""
-from .adapter import StripeGateway
+from returns.payments.stripe.adapter import StripeGateway
 
 __all__ = ["StripeGateway"]

@@ -15,8 +15,8 @@ from typing import Callable, ClassVar
 
 import requests
 
-from ..base import GatewayAuthError, GatewayUnavailable, PaymentGateway, RefundRequestData, RefundResult
-from . import parse
+from returns.payments.base import GatewayAuthError, GatewayUnavailable, PaymentGateway, RefundRequestData, RefundResult
+from returns.payments.stripe import parse
 
 API_BASE = "https://api.stripe.com"
 API_VERSION = "2024-06-20"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..base import (
+from returns.payments.base import (
     GatewayAuthError,
     GatewayError,
     GatewayRateLimited,

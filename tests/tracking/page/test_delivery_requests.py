@@ -14,7 +14,7 @@ from tracking.services.delivery_requests import (
     delivery_request_update,
 )
 
-from .conftest import add_events, order_link, st
+from tests.tracking.page.conftest import add_events, order_link, st
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from tests.factories import ShipmentFactory, TrackingEventFactory
 from tracking.page import presenters
 from tracking.page.selectors import order_page_version
 
-from .conftest import add_events, order_link, st
+from tests.tracking.page.conftest import add_events, order_link, st
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from tracking.models import NotificationCategory, NotificationOptOut
 from tracking.page import rendering, versions
 from tracking.page.versions import page_version
 
-from .conftest import add_events, order_link, st
+from tests.tracking.page.conftest import add_events, order_link, st
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from tests.factories import OrderLineFactory, ProductVariantFactory
 from tracking.recommendations.models import OfferImpression, PostPurchaseOffer
 from tracking.recommendations.training import recommendations_train
 
-from .conftest import add_events, order_link, st
+from tests.tracking.page.conftest import add_events, order_link, st
 
 pytestmark = pytest.mark.django_db
 

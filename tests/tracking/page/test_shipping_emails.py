@@ -8,7 +8,7 @@ from tests.factories import ShipmentFactory
 from tracking import signals
 from tracking.models import NotificationLog, NotificationOptOut, Shipment
 
-from .conftest import add_events, st
+from tests.tracking.page.conftest import add_events, st
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_return_parcels_are_left_to_the_returns_app(order, django_capture_on_com
 
 
 def test_shopper_switches_shipping_emails_off_and_on_from_the_page(client, order, shipment):
-    from .conftest import order_link
+    from tests.tracking.page.conftest import order_link
 
     link = order_link(order)
     response = client.post(f"{link}emails/", {"shipping_emails": "off"})

@@ -1,4 +1,4 @@
 """DHL Shipment Tracking – Unified API (polling only; one key for Express, Parcel, eCommerce…)."""
-from .adapter import DHLAdapter
+from tracking.carriers.dhl.adapter import DHLAdapter
 
 __all__ = ["DHLAdapter"]

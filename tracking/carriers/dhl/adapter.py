@@ -1,9 +1,9 @@
 """DHLAdapter: polls the Unified Tracking API. DHL pushes nothing, so webhooks stay unsupported."""
 from __future__ import annotations
 
-from ..base import CarrierAdapter, Capability, InvalidRequest, TrackingResult
-from . import parse
-from .client import DHLClient
+from tracking.carriers.base import CarrierAdapter, Capability, InvalidRequest, TrackingResult
+from tracking.carriers.dhl import parse
+from tracking.carriers.dhl.client import DHLClient
 
 
 class DHLAdapter(CarrierAdapter):

@@ -5,7 +5,7 @@ from typing import Callable
 
 import requests
 
-from ..http import CarrierHTTP
+from tracking.carriers.http import CarrierHTTP
 
 BASE_URL = "https://api-eu.dhl.com"
 

@@ -1,9 +1,9 @@
 """Pure functions: DHL Unified Tracking JSON → Doorstep dataclasses."""
 from __future__ import annotations
 
-from ..base import NotFound, TrackingEventData, TrackingResult
-from ..parsing import join_location, parse_date, parse_datetime, stable_id, text
-from . import status_map
+from tracking.carriers.base import NotFound, TrackingEventData, TrackingResult
+from tracking.carriers.parsing import join_location, parse_date, parse_datetime, stable_id, text
+from tracking.carriers.dhl import status_map
 
 SLUG = "dhl"
 

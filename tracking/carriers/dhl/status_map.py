@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import status as st
+from tracking.carriers import status as st
 
 STATUS_CODE_MAP: dict[str, tuple[str, str]] = {
     "pre-transit": (st.INFO_RECEIVED, ""),

@@ -1,4 +1,4 @@
 """EasyPost (aggregator): Trackers API for polling, ``tracker.updated`` Events for webhooks."""
-from .adapter import EasyPostAdapter
+from tracking.carriers.easypost.adapter import EasyPostAdapter
 
 __all__ = ["EasyPostAdapter"]

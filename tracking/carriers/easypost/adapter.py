@@ -5,12 +5,12 @@ import hashlib
 import hmac
 import unicodedata
 
-from ..base import CarrierAdapter, Capability, InvalidRequest, TrackingResult, WebhookRejected, header
-from ..detect import best_detection, public_tracking_url
-from ..parsing import load_json_object
-from ..webhook_auth import matches_any, require_secrets
-from . import parse
-from .client import EasyPostClient
+from tracking.carriers.base import CarrierAdapter, Capability, InvalidRequest, TrackingResult, WebhookRejected, header
+from tracking.carriers.detect import best_detection, public_tracking_url
+from tracking.carriers.parsing import load_json_object
+from tracking.carriers.webhook_auth import matches_any, require_secrets
+from tracking.carriers.easypost import parse
+from tracking.carriers.easypost.client import EasyPostClient
 
 SIGNATURE_HEADER = "X-Hmac-Signature"
 SIGNATURE_PREFIX = "hmac-sha256-hex="

@@ -1,9 +1,9 @@
 """Pure functions: EasyPost JSON (Tracker objects and Event webhooks) → Doorstep dataclasses."""
 from __future__ import annotations
 
-from ..base import TrackingEventData, TrackingResult, WebhookRejected
-from ..parsing import join_location, parse_date, parse_datetime, stable_id, text
-from . import status_map
+from tracking.carriers.base import TrackingEventData, TrackingResult, WebhookRejected
+from tracking.carriers.parsing import join_location, parse_date, parse_datetime, stable_id, text
+from tracking.carriers.easypost import status_map
 
 SLUG = "easypost"
 TRACKER_EVENTS = frozenset({"tracker.created", "tracker.updated"})

@@ -4,7 +4,7 @@
 or both). Values as documented for the Tracker and TrackingDetail objects."""
 from __future__ import annotations
 
-from .. import status as st
+from tracking.carriers import status as st
 
 STATUS_MAP: dict[str, tuple[str, str]] = {
     "unknown": (st.PENDING, ""),

@@ -2,8 +2,8 @@
 
 The names below are the API other code relies on (ingestion, ``simulate_carrier``, returns, tests).
 """
-from .adapter import MockCarrier, pickup_points
-from .scenarios import (
+from tracking.carriers.mock.adapter import MockCarrier, pickup_points
+from tracking.carriers.mock.scenarios import (
     SCENARIOS,
     STATUS_MAP,
     all_scenario_events,
@@ -13,7 +13,7 @@ from .scenarios import (
     scenario_events,
     scenario_for,
 )
-from .webhooks import (
+from tracking.carriers.mock.webhooks import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     sign_webhook,

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Callable, ClassVar, Mapping
 
-from .. import status as st
-from ..base import (
+from tracking.carriers import status as st
+from tracking.carriers.base import (
     CarrierAdapter,
     Capability,
     DeliveryChange,
@@ -22,7 +22,7 @@ from ..base import (
     TrackingResult,
     TransitEstimate,
 )
-from . import labels, scenarios, webhooks
+from tracking.carriers.mock import labels, scenarios, webhooks
 
 _POSTAL_RE = re.compile(r"^[A-Za-z0-9 -]{3,10}$")
 _PICKUP_POINT_RE = re.compile(r"^PP-(?P<postal>[A-Z0-9]{3,10})-(?P<n>\d)$")

@@ -9,7 +9,7 @@ from functools import lru_cache
 import qrcode
 from fpdf import FPDF
 
-from ..base import Address, LabelRequest
+from tracking.carriers.base import Address, LabelRequest
 
 # Korean (and other CJK) addresses need a font with those glyphs; Helvetica is latin-1 only.
 # The first file that exists wins; without one, unprintable characters become "?" rather than failing.

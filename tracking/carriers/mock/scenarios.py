@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .. import status as st
-from ..base import TrackingEventData
+from tracking.carriers import status as st
+from tracking.carriers.base import TrackingEventData
 
 PREFIX = "DS"
 

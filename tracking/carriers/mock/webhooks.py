@@ -18,8 +18,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from ..base import CarrierCredentials, TrackingEventData, TrackingResult, WebhookRejected, header
-from . import scenarios
+from tracking.carriers.base import CarrierCredentials, TrackingEventData, TrackingResult, WebhookRejected, header
+from tracking.carriers.mock import scenarios
 
 TIMESTAMP_HEADER = "X-Mock-Timestamp"
 SIGNATURE_HEADER = "X-Mock-Signature"

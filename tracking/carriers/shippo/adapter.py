@@ -1,13 +1,13 @@
 """ShippoAdapter: polling through the Tracking API and token-authenticated ``track_updated`` webhooks."""
 from __future__ import annotations
 
-from .. import status as st
-from ..base import CarrierAdapter, Capability, InvalidRequest, NotFound, TrackingResult, WebhookRejected
-from ..detect import best_detection, public_tracking_url
-from ..parsing import load_json_object
-from ..webhook_auth import matches_any, require_secrets
-from . import parse
-from .client import ShippoClient
+from tracking.carriers import status as st
+from tracking.carriers.base import CarrierAdapter, Capability, InvalidRequest, NotFound, TrackingResult, WebhookRejected
+from tracking.carriers.detect import best_detection, public_tracking_url
+from tracking.carriers.parsing import load_json_object
+from tracking.carriers.webhook_auth import matches_any, require_secrets
+from tracking.carriers.shippo import parse
+from tracking.carriers.shippo.client import ShippoClient
 
 # Doorstep's carrier keys (tracking.carriers.detect) → Shippo carrier tokens.
 CARRIER_TOKENS = {

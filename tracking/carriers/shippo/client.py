@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import requests
 
-from ..http import CarrierHTTP
+from tracking.carriers.http import CarrierHTTP
 
 BASE_URL = "https://api.goshippo.com"
 

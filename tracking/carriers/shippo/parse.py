@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 
-from ..base import TrackingEventData, TrackingResult, WebhookRejected
-from ..parsing import join_location, parse_date, parse_datetime, stable_id, text
-from . import status_map
+from tracking.carriers.base import TrackingEventData, TrackingResult, WebhookRejected
+from tracking.carriers.parsing import join_location, parse_date, parse_datetime, stable_id, text
+from tracking.carriers.shippo import status_map
 
 SLUG = "shippo"
 TRACK_EVENT = "track_updated"

@@ -2,7 +2,7 @@
 "Event definitions"). A substatus may replace the parent's status, add a reason, or both."""
 from __future__ import annotations
 
-from .. import status as st
+from tracking.carriers import status as st
 
 STATUS_MAP: dict[str, tuple[str, str]] = {
     "PRE_TRANSIT": (st.INFO_RECEIVED, ""),
