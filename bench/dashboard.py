@@ -3,7 +3,7 @@
 Builds (once; reused on later runs) a merchant with 100,000 orders over 18 months, one parcel each,
 5 % return parcels, a survey for half of the delivered orders and a response to 60 % of those, plus
 a second merchant with 20,000 orders so every query has to filter by tenant. Then times, in the same
-run, ``feedback.dashboard.build`` (every card and table) and ``COUNT(*)`` over the same merchant's
+run, ``feedback.dashboard.data.build`` (every card and table) and ``COUNT(*)`` over the same merchant's
 orders in the same period, and prints the ratio and the absolute times (median of 5 runs each).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ds_feedback python bench/dashboard.py [--orders N] [--rebuild]
@@ -33,7 +33,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from feedback import dashboard, delivery  # noqa: E402
+from feedback import delivery
+from feedback.dashboard import data as dashboard
 from feedback.models import Survey, SurveyResponse, SurveySettings  # noqa: E402
 from tracking.models import Customer, Merchant, Order, Shipment  # noqa: E402
 

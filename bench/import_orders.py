@@ -37,10 +37,10 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from tracking.import_formats import read_csv
+    from tracking.imports.formats import read_csv
     from tracking.models import Merchant, Product, ProductVariant
     from tracking.services.fulfilments import ShipmentData, shipment_create
-    from tracking.services.imports import orders_import
+    from tracking.imports.services import orders_import
     from tracking.services.orders import order_upsert
 
     call_command("migrate", verbosity=0)

@@ -26,7 +26,6 @@ import multiprocessing as mp
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,7 +139,7 @@ def configure(args):
 
 def make_account():
     from tests.factories import MerchantFactory
-    from tracking.services.carrier_accounts import carrier_account_create
+    from tracking.ingest.accounts import carrier_account_create
 
     merchant = MerchantFactory(slug="bench")
     return carrier_account_create(merchant=merchant, carrier="mock", webhook_secret=SECRET).account

@@ -205,25 +205,6 @@ CELERY_TASK_ACKS_LATE = False  # opt in per task, only for idempotent ones
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Periodic jobs. Each task takes a cache lock (tracking.locks) so two beat processes never double-run.
-CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE.update({
-    "purge-idempotency-records": {"task": "tracking.tasks.purge_idempotency_records", "schedule": 60 * 60},
-    "sweep-webhook-deliveries": {"task": "tracking.webhooks_out.tasks.sweep_webhook_deliveries",
-                                 "schedule": 5 * 60},
-})
-CELERY_BEAT_SCHEDULE["edd-recompute-lane-stats"] = {
-    "task": "tracking.edd.tasks.recompute_lane_stats",
-    "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6)),
-}
-CELERY_BEAT_SCHEDULE["edd-detect-delays"] = {
-    "task": "tracking.edd.tasks.detect_delays",
-    "schedule": timedelta(minutes=env.int("DOORSTEP_DELAY_SCAN_MINUTES", default=15)),
-}
-CELERY_BEAT_SCHEDULE["recommendations-train"] = {
-    "task": "tracking.recommendations.tasks.train_all_recommendations",
-    "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES", default=360)),
-}
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -339,20 +320,11 @@ DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
 DOORSTEP_TRACKING_EXPIRE_AFTER = timedelta(days=env.int("DOORSTEP_TRACKING_EXPIRE_DAYS", default=30))
 # Adds /bench/bare, a do-nothing view bench/webhook_ingest.py compares the webhook endpoint with.
 DOORSTEP_BENCH_VIEWS = env.bool("DOORSTEP_BENCH_VIEWS", default=False)
-CELERY_BEAT_SCHEDULE.update({
-    "tracking-sweep-inbound-webhooks": {"task": "tracking.tasks_ingest.sweep_inbound_webhooks", "schedule": 60.0},
-    "tracking-poll-due-shipments": {"task": "tracking.tasks_ingest.poll_due_shipments", "schedule": 300.0},
-    "tracking-expire-stale-shipments": {"task": "tracking.tasks_ingest.expire_stale_shipments", "schedule": 3600.0},
-})
 # Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
 DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", default=["email"])
 DOORSTEP_SMS_BACKEND = env.str("DOORSTEP_SMS_BACKEND", default="tracking.notifications.channels.ConsoleTextBackend")
 DOORSTEP_WHATSAPP_BACKEND = env.str("DOORSTEP_WHATSAPP_BACKEND",
                                     default="tracking.notifications.channels.ConsoleTextBackend")
-CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
-    "task": "tracking.notifications.tasks.send_due_notifications",
-    "schedule": 60.0,
-}
 
 # --- Feedback (NPS surveys) -----------------------------------------------------------------------
 # Extra "hold the survey" checks other apps provide, as dotted paths to (order, survey_settings) -> reason.
@@ -361,10 +333,6 @@ CELERY_BEAT_SCHEDULE["notifications-send-due"] = {
 DOORSTEP_SURVEY_BLOCKERS = env.list("DOORSTEP_SURVEY_BLOCKERS", default=["returns.hooks.open_return_blocks_survey"])
 # Where thank-you store credit is booked: (customer, amount, currency, reference, note) -> credit code.
 DOORSTEP_STORE_CREDIT_GRANTER = env.str("DOORSTEP_STORE_CREDIT_GRANTER", default="returns.hooks.grant_store_credit")
-CELERY_BEAT_SCHEDULE["feedback-send-due-surveys"] = {
-    "task": "feedback.tasks.send_due_surveys",
-    "schedule": env.float("DOORSTEP_SURVEY_SEND_INTERVAL", default=300.0),
-}
 
 # --- Returns --------------------------------------------------------------------------------------
 # Payment gateways for refunds by slug (Order.payment_gateway) -> dotted path; same pattern as carriers.
@@ -408,3 +376,32 @@ DOORSTEP_RECS_ATTRIBUTION_DAYS = env.int("DOORSTEP_RECS_ATTRIBUTION_DAYS", defau
 DOORSTEP_RECS_PAGE_CACHE_SECONDS = env.int("DOORSTEP_RECS_PAGE_CACHE_SECONDS", default=600)
 # The training run's lock outlives a slow run so a second beat never starts another one meanwhile.
 DOORSTEP_RECS_TRAIN_LOCK_SECONDS = env.int("DOORSTEP_RECS_TRAIN_LOCK_SECONDS", default=3 * 60 * 60)
+
+# --- Periodic jobs (Celery beat) --------------------------------------------------------------------
+# Every periodic job, in one place. Each task also takes a cache lock (tracking.locks) so two beat
+# processes never double-run a job.
+CELERY_BEAT_SCHEDULE = {
+    # carrier ingestion (tracking.ingest)
+    "ingest-sweep-inbound-webhooks": {"task": "tracking.ingest.tasks.sweep_inbound_webhooks", "schedule": 60.0},
+    "ingest-poll-due-shipments": {"task": "tracking.ingest.tasks.poll_due_shipments", "schedule": 300.0},
+    "ingest-expire-stale-shipments": {"task": "tracking.ingest.tasks.expire_stale_shipments", "schedule": 3600.0},
+    # delivery estimates and delays (tracking.edd)
+    "edd-recompute-lane-stats": {"task": "tracking.edd.tasks.recompute_lane_stats",
+                                 "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6))},
+    "edd-detect-delays": {"task": "tracking.edd.tasks.detect_delays",
+                          "schedule": timedelta(minutes=env.int("DOORSTEP_DELAY_SCAN_MINUTES", default=15))},
+    # shopper notifications held by quiet hours (tracking.notifications)
+    "notifications-send-due": {"task": "tracking.notifications.tasks.send_due_notifications", "schedule": 60.0},
+    # recommendations (tracking.recommendations)
+    "recommendations-train": {"task": "tracking.recommendations.tasks.train_all_recommendations",
+                              "schedule": timedelta(minutes=env.int("DOORSTEP_RECS_TRAIN_INTERVAL_MINUTES",
+                                                                    default=360))},
+    # merchant API housekeeping and outgoing webhooks (tracking.apikit, tracking.webhooks_out)
+    "apikit-purge-idempotency-records": {"task": "tracking.apikit.tasks.purge_idempotency_records",
+                                         "schedule": 3600.0},
+    "webhooks-out-sweep-deliveries": {"task": "tracking.webhooks_out.tasks.sweep_webhook_deliveries",
+                                      "schedule": 300.0},
+    # NPS surveys (feedback)
+    "feedback-send-due-surveys": {"task": "feedback.tasks.send_due_surveys",
+                                  "schedule": env.float("DOORSTEP_SURVEY_SEND_INTERVAL", default=300.0)},
+}

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from tracking.edd.api import EddApi
 from tracking.page.views import language_switch
-from tracking.views_health import healthz
+from tracking.health.views import healthz
 
 admin.site.site_header = "Doorstep support"
 admin.site.site_title = "Doorstep"
@@ -12,7 +12,7 @@ admin.site.index_title = "Orders, shipments, returns and feedback"
 
 urlpatterns = [
     # First: carrier webhooks and shopper pages are most of the traffic, and Django tries patterns in order.
-    path("webhooks/", include("tracking.urls_webhooks")),
+    path("webhooks/", include("tracking.ingest.urls")),
     path("", include("tracking.urls")),
     path("admin/", admin.site.urls),
     # Before Django's own i18n URLs: the same name and path, without the per-visitor CSRF token.
@@ -21,7 +21,7 @@ urlpatterns = [
     path("n/", include("tracking.notifications.urls")),
     path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
-    path("returns/", include("returns.urls")),
+    path("returns/", include("returns.portal.urls")),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
     path("api/", include("config.api_urls")),
     path("", include("tracking.recommendations.urls")),

@@ -5,19 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feedback import models as m
-from feedback.admin_dashboard import DashboardAdmin  # noqa: F401  (registers the dashboard)
+from feedback.dashboard.admin import DashboardAdmin  # noqa: F401  (registers the dashboard)
 from feedback.services import followup_case_update
+from tracking.staff.mixins import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.SurveySettings)

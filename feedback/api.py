@@ -9,9 +9,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from tracking.apikit import MerchantAPIView
+from tracking.apikit.views import MerchantAPIView
 
-from feedback import dashboard
+from feedback.dashboard import data as dashboard
 from feedback.models import SurveyResponse
 
 

@@ -10,7 +10,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from tracking.apikit import MerchantAPIView, idempotent
+from tracking.apikit.idempotency import idempotent
+
+from tracking.apikit.views import MerchantAPIView
 from tracking.apikit.problems import ProblemError
 
 from returns.errors import InsufficientCredit, ReturnError

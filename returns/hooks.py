@@ -26,7 +26,7 @@ def open_return_blocks_survey(order, survey_settings) -> str:
 def grant_store_credit(*, customer, amount: Decimal, currency: str, reference: str, note: str) -> str:
     """Credit a customer's balance outside a return (settings.DOORSTEP_STORE_CREDIT_GRANTER), e.g.
     feedback's thank-you incentive. Idempotent on ``reference``; returns the customer's credit code."""
-    from returns.services.credit import store_credit_grant
+    from returns.money.credit import store_credit_grant
 
     return store_credit_grant(customer=customer, amount=amount, currency=currency, reference=reference,
                               note=note).account.code

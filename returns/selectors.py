@@ -12,7 +12,7 @@ from django.utils import timezone
 from tracking.carriers import status as st
 from tracking.models import Customer, Order, OrderLine, ProductVariant, ShipmentLine
 
-from returns import policy as engine
+from returns.policy import engine
 from returns.models import (
     RefundTiming,
     ReturnLine,

@@ -8,7 +8,7 @@ from returns.payments.base import GatewayError
              retry_jitter=True, max_retries=8)
 def execute_refund(self, refund_id: int) -> None:
     # Idempotent: only pending rows are sent, always with the refund's own idempotency key.
-    from returns.services.refunds import refund_execute
+    from returns.money.refunds import refund_execute
 
     refund_execute(refund_id=refund_id)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from feedback.hooks import hold_reason
+from feedback.blockers import hold_reason
 from feedback.models import IncentiveIssue, SurveySettings
 from feedback.services.incentives import incentive_issue
 from returns.hooks import open_return_blocks_survey
@@ -28,7 +28,7 @@ def merchant(db):
 
 @pytest.fixture
 def order(merchant):
-    from returns.services.policy import return_policy_ensure
+    from returns.policy.services import return_policy_ensure
 
     return_policy_ensure(merchant=merchant)
     return make_order(merchant)

@@ -4,19 +4,18 @@ from django.contrib import admin
 from django.db.models import Count
 
 from tracking import models as m
-from tracking.admin_carriers import retrack_now
+from tracking.ingest.admin import retrack_now
+from tracking.staff.mixins import ReadOnlyInline
 
+# Each capability registers its own models in its own admin.py; Django imports only this module
+# (<app>.admin), so these imports are what brings them in.
+from tracking.apikit import admin as _apikit_admin  # noqa: F401
+from tracking.delivery_changes import admin as _delivery_changes_admin  # noqa: F401
+from tracking.edd import admin as _edd_admin  # noqa: F401
+from tracking.notifications import admin as _notifications_admin  # noqa: F401
+from tracking.recommendations import admin as _recommendations_admin  # noqa: F401
+from tracking.webhooks_out import admin as _webhooks_out_admin  # noqa: F401
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.Merchant)
@@ -162,10 +161,3 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-# Admin modules owned by other areas (API, EDD, page, recommendations, webhooks) register on import.
-from tracking import admin_api  # noqa: E402,F401
-from tracking import admin_edd  # noqa: E402,F401  (registers the EDD and delay admins)
-from tracking import admin_page  # noqa: E402,F401  (delivery requests, notification log and opt-outs)
-from tracking.recommendations import admin as _recommendations_admin  # noqa: E402,F401
-from tracking.webhooks_out import admin as _webhooks_out_admin  # noqa: E402,F401

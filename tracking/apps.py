@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 def _sync_groups(sender, **kwargs):
     from django.contrib.auth.models import Group, Permission
 
-    from tracking.staff import sync_support_groups
+    from tracking.staff.roles import sync_support_groups
 
     sync_support_groups(Group, Permission)
 
@@ -18,16 +18,16 @@ class TrackingConfig(AppConfig):
         # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")
         # Receivers: each area connects its own; tracking never imports returns or feedback.
-        from tracking import receivers  # noqa: F401  (model-signal receivers: orphan events, poll state)
         from tracking import signals
         from tracking.apikit import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
         from tracking.edd import receivers as edd_receivers
+        from tracking.ingest import receivers as ingest_receivers
         from tracking.notifications import shipping
+        from tracking.page import receivers as page_receivers
         from tracking.webhooks_out import receivers as webhook_receivers
 
+        ingest_receivers.connect()
         webhook_receivers.connect()
-        from tracking.page import receivers as page_receivers
-
         page_receivers.connect()
         edd_receivers.connect()
         signals.shipment_status_changed.connect(shipping.on_status_changed, dispatch_uid="tracking.shipping_emails")

@@ -1,4 +1,4 @@
-from feedback.models.dashboard import Dashboard
+from feedback.dashboard.models import Dashboard
 from feedback.models.followups import FollowUpCase, FollowUpCaseLog
 from feedback.models.settings import SurveySettings
 from feedback.models.surveys import IncentiveIssue, Survey, SurveyAnswerLog, SurveyResponse

@@ -12,7 +12,7 @@ from tracking.models import NotificationCategory, Shipment
 from tracking.notifications.services import notification_request
 
 from feedback import delivery
-from feedback.hooks import hold_reason
+from feedback.blockers import hold_reason
 from feedback.models import Survey, SurveyResponse
 from feedback.selectors import order_page_changed, score_links, survey_page_url, survey_settings_for
 

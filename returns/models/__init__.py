@@ -1,5 +1,5 @@
-from returns.models.money import RefundLedger, Refund, StoreCreditAccount, StoreCreditEntry
-from returns.models.policy import DEFAULT_REASONS, CategoryRule, RefundTiming, ReturnPolicy, ReturnReason
+from returns.money.models import RefundLedger, Refund, StoreCreditAccount, StoreCreditEntry
+from returns.policy.models import DEFAULT_REASONS, CategoryRule, RefundTiming, ReturnPolicy, ReturnReason
 from returns.models.queues import AwaitingParcel, NeedsReview, ToInspect, ToRefund
 from returns.models.requests import (
     Resolution,

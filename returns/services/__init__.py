@@ -1,10 +1,10 @@
 """Every write of the returns app. Import services from here."""
-from returns.services.credit import return_credit, store_credit_account, store_credit_redeem
+from returns.money.credit import return_credit, store_credit_account, store_credit_redeem
 from returns.services.exchanges import exchange_release_stock, return_exchange, stock_reserve
 from returns.services.logistics import method_options, pickup_dates, return_label_create
-from returns.services.photos import return_photo_store
-from returns.services.policy import return_policy_ensure
-from returns.services.refunds import ledger_charge, refund_execute, return_refund
+from returns.files.photo_store import return_photo_store
+from returns.policy.services import return_policy_ensure
+from returns.money.refunds import ledger_charge, refund_execute, return_refund
 from returns.services.workflow import (
     LineInspection,
     RequestedLine,

@@ -17,7 +17,7 @@ from tracking.money import quantize
 from tracking.models import Order, ProductVariant
 
 from returns import co2
-from returns import policy as engine
+from returns.policy import engine
 from returns.errors import ReturnError
 from returns.models import (
     Refund,
@@ -32,12 +32,12 @@ from returns.models import (
 )
 from returns.selectors import customer_return_rate, order_eligibility
 from returns.states import TERMINAL
-from returns.services.credit import return_credit
+from returns.money.credit import return_credit
 from returns.services.exchanges import exchange_release_stock, return_exchange, stock_reserve
 from returns.services.logistics import method_options, return_label_create, validate_pickup_date
 from returns.services.notify import return_notify
-from returns.services.policy import return_policy_ensure
-from returns.services.refunds import has_live_refund, return_refund
+from returns.policy.services import return_policy_ensure
+from returns.money.refunds import has_live_refund, return_refund
 from returns.services.transitions import apply_transition, log_note
 from returns.services.webhooks import return_webhook_emit
 

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import MerchantFactory, ProductVariantFactory
 from tracking.models import ApiKey
-from tracking.services.api_keys import api_key_create
+from tracking.apikit.keys import api_key_create
 
 
 class KeyClient(APIClient):

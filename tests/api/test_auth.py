@@ -3,7 +3,7 @@ from rest_framework.test import APIClient
 
 from tests.api.conftest import KeyClient, order_body, problem_fields
 from tracking.models import ApiKey, Order
-from tracking.services.api_keys import api_key_authenticate, api_key_revoke
+from tracking.apikit.keys import api_key_authenticate, api_key_revoke
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from tests.api.conftest import order_body
 from tracking.apikit.idempotency import idempotency_records_purge
 from tracking.models import IdempotencyRecord, Order, OrderLine
-from tracking.tasks import purge_idempotency_records
+from tracking.apikit.tasks import purge_idempotency_records
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from tests.factories import MerchantFactory, OrderFactory, ShipmentFactory
 from tracking import signals
 from tracking.carriers import status as st
 from tracking.models import DelayCase, Shipment
-from tracking.services.delays import delays_detect, shipment_detect_delay
+from tracking.edd.delays import delays_detect, shipment_detect_delay
 from tracking.services.shipments import NewEvent, shipment_add_events
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from tracking.carriers import status as st
 from tracking.edd.calendar import add_business_days, local_date
 from tracking.edd.types import LaneKey
 from tracking.models import LaneTransitStats, MerchantShippingSettings, Shipment
-from tracking.services.edd import lane_stats_recompute, shipment_update_prediction
+from tracking.edd.services import lane_stats_recompute, shipment_update_prediction
 from tracking.services.shipments import NewEvent, shipment_add_events
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from returns import co2
-from returns.photos import PhotoRejected, clean_photo
+from returns.files.photos import PhotoRejected, clean_photo
 
 LIMIT = 1024 * 1024
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from returns import policy as engine
+from returns.policy import engine
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
 REASONS = {

@@ -5,7 +5,7 @@ import pytest
 from tests.factories import MerchantFactory
 from tracking.carriers.mock import sign_webhook, webhook_payload
 from tracking.carriers.registry import adapter_class
-from tracking.services.carrier_accounts import carrier_account_create
+from tracking.ingest.accounts import carrier_account_create
 
 from tests.tracking.fakes import PollOnlyCarrier
 
@@ -56,8 +56,8 @@ def deliver(client, account, django_capture_on_commit_callbacks):
 
 @pytest.fixture(autouse=True)
 def _fresh_account_cache():
-    from tracking.services.webhook_drain import drain_schedule_forget
-    from tracking.services.webhooks import accounts_cache_clear
+    from tracking.ingest.drain import drain_schedule_forget
+    from tracking.ingest.webhooks import accounts_cache_clear
 
     accounts_cache_clear()
     drain_schedule_forget()

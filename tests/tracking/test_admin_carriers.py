@@ -10,7 +10,7 @@ from tests.factories import OrderFactory, ShipmentFactory
 from tracking import crypto
 from tracking.carriers.mock import all_scenario_events, make_tracking_number, webhook_payload
 from tracking.models import CarrierAccount, InboundWebhook
-from tracking.staff import SUPPORT_AGENT
+from tracking.staff.roles import SUPPORT_AGENT
 
 from tests.tracking.conftest import SECRET, post, signed
 
@@ -116,7 +116,7 @@ def test_retrack_now_action_polls_through_a_task(admin_client, account, django_c
 
 
 def test_encrypted_at_rest_with_a_configured_key(settings, merchant):
-    from tracking.services.carrier_accounts import carrier_account_create
+    from tracking.ingest.accounts import carrier_account_create
 
     settings.DOORSTEP_ENCRYPTION_KEYS = ["first-key-material-long-enough"]
     account = carrier_account_create(merchant=merchant, carrier="mock", webhook_secret="s3cret").account

@@ -72,7 +72,7 @@ def test_simulate_carrier_reports_rejections(live_server, merchant, account):
 
 
 def test_public_ids_never_look_like_command_line_options():
-    from tracking.models.carrier_accounts import new_public_id
+    from tracking.ingest.models import new_public_id
 
     ids = [new_public_id() for _ in range(500)]  # token_urlsafe alone starts with "-" about 1 time in 64
     assert all(not public_id.startswith("-") and len(public_id) <= 32 for public_id in ids)

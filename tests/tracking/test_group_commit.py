@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tracking.services.group_commit import GroupCommit
+from tracking.ingest.group_commit import GroupCommit
 
 
 def test_a_lone_caller_is_flushed_at_once_in_a_batch_of_one():

@@ -10,9 +10,9 @@ from tracking.carriers.base import NotFound, RateLimited, TrackingEventData, Tra
 from tracking.carriers.mock import make_tracking_number
 from tracking.locks import single_run
 from tracking.models import Shipment, ShipmentPollState, TrackingEvent
-from tracking.services import polling
-from tracking.services.carrier_accounts import carrier_account_create
-from tracking.tasks_ingest import expire_stale_shipments, poll_due_shipments, retrack_shipment
+from tracking.ingest import polling
+from tracking.ingest.accounts import carrier_account_create
+from tracking.ingest.tasks import expire_stale_shipments, poll_due_shipments, retrack_shipment
 
 H = timedelta(hours=1)
 

@@ -10,7 +10,7 @@ from tests.factories import OrderFactory, ShipmentFactory
 from tracking.carriers import status as st
 from tracking.carriers.mock import all_scenario_events, make_tracking_number, webhook_payload
 from tracking.models import InboundWebhook, TrackingEvent
-from tracking.services.webhook_drain import drain_schedule_forget, inbound_webhooks_drain
+from tracking.ingest.drain import drain_schedule_forget, inbound_webhooks_drain
 
 from tests.tracking.conftest import post, signed
 
@@ -34,8 +34,8 @@ def stored(account, shipment, events, delivery_id):
 @pytest.fixture
 def not_eager():
     """A real broker: publishing only queues the drain (recorded here), nothing runs inline."""
-    with um.patch("tracking.services.webhook_drain._published_tasks_run_inline", return_value=False), \
-            um.patch("tracking.tasks_ingest.drain_inbound_webhooks.apply_async") as publish:
+    with um.patch("tracking.ingest.drain._published_tasks_run_inline", return_value=False), \
+            um.patch("tracking.ingest.tasks.drain_inbound_webhooks.apply_async") as publish:
         yield publish
 
 
@@ -108,7 +108,7 @@ def test_a_failed_publish_is_not_trusted_by_the_next_delivery(client, account, s
 
 def test_window_zero_publishes_one_task_per_delivery(client, account, settings, django_capture_on_commit_callbacks):
     settings.DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = 0
-    with um.patch("tracking.tasks_ingest.process_inbound_webhook.apply_async") as per_row:
+    with um.patch("tracking.ingest.tasks.process_inbound_webhook.apply_async") as per_row:
         for serial in (1, 2):
             body = webhook_payload(make_tracking_number("on_time", SHIPPED, serial), [], f"dlv_{serial}")
             with django_capture_on_commit_callbacks(execute=True):

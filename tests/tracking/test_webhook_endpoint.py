@@ -8,8 +8,8 @@ from django.utils import timezone
 from tests.factories import ShipmentFactory
 from tracking.carriers.mock import all_scenario_events, make_tracking_number, webhook_payload
 from tracking.models import InboundWebhook, PendingEvent, TrackingEvent
-from tracking.services.carrier_accounts import carrier_account_rotate_secret
-from tracking.services.webhooks import webhook_receive
+from tracking.ingest.accounts import carrier_account_rotate_secret
+from tracking.ingest.webhooks import webhook_receive
 
 from tests.tracking.conftest import SECRET, post, signed
 
@@ -227,7 +227,7 @@ def test_cached_account_deactivation_is_honoured_on_a_rejected_delivery(client, 
 def test_url_token_carriers_are_verified_through_the_query_string(client, merchant):
     from pathlib import Path
 
-    from tracking.services.carrier_accounts import carrier_account_create
+    from tracking.ingest.accounts import carrier_account_create
 
     shippo = carrier_account_create(merchant=merchant, carrier="shippo", webhook_secret="tok_current",
                                     api_key="shippo_test_123").account

@@ -1,4 +1,4 @@
-"""The webhook log row's INSERT (tracking.services.webhook_log): the same row the ORM would write, one
+"""The webhook log row's INSERT (tracking.ingest.webhook_log): the same row the ORM would write, one
 statement in autocommit without the connection health check, a lost connection retried once, and a
 prepared statement the server lost (a pooler in between) replaced by plain statements."""
 import logging
@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tracking.models import InboundWebhook
-from tracking.services import webhook_log
-from tracking.services.webhook_log import inbound_webhook_insert
+from tracking.ingest import webhook_log
+from tracking.ingest.webhook_log import inbound_webhook_insert
 
 from tests.tracking.conftest import post, signed
 from tests.tracking.test_webhook_endpoint import mock_body
@@ -115,7 +115,7 @@ def test_accepting_is_one_statement_without_health_check_and_committed_before_th
         body = mock_body(2, "dlv_2")
         # (Processing is eager in tests; in production a worker does it, so it is left out here.)
         with CaptureQueriesContext(connection) as queries, \
-                um.patch("tracking.services.webhooks.webhook_processing_request") as processing:
+                um.patch("tracking.ingest.webhooks.webhook_processing_request") as processing:
             response = post(client, account, body, signed(body))
     assert response.status_code == 202
     assert spy.call_count == 0
@@ -219,7 +219,7 @@ def test_a_lost_prepared_statement_falls_back_to_plain_statements(account, caplo
         cursor.execute("SELECT name FROM pg_prepared_statements")
         (name,), = cursor.fetchall()
         cursor.execute(f'DEALLOCATE "{name}"')  # what a transaction-pooling proxy does behind our back
-    with caplog.at_level(logging.WARNING, logger="tracking.services.webhook_log"):
+    with caplog.at_level(logging.WARNING, logger="tracking.ingest.webhook_log"):
         pk = inbound_webhook_insert(public_id="y", verdict=V.REJECTED_BODY, account_id=account.pk)
     assert InboundWebhook.objects.get(pk=pk).public_id == "y"
     assert "prepared statement" in caplog.text

@@ -12,8 +12,8 @@ from tracking import signals
 from tracking.carriers import status as st
 from tracking.carriers.mock import all_scenario_events, make_tracking_number, webhook_payload
 from tracking.models import InboundWebhook, PendingEvent, Shipment, TrackingEvent
-from tracking.services.webhooks import inbound_webhook_process, inbound_webhooks_sweep
-from tracking.tasks_ingest import sweep_inbound_webhooks
+from tracking.ingest.webhooks import inbound_webhook_process, inbound_webhooks_sweep
+from tracking.ingest.tasks import sweep_inbound_webhooks
 
 from tests.tracking.conftest import post, signed
 
@@ -130,8 +130,8 @@ def test_sweeper_enqueues_deliveries_the_broker_never_got(client, account, setti
     shipment, events = parcel(account)
     body = webhook_payload(shipment.tracking_number, events, "dlv_lost")
     down = ConnectionError("down")
-    with um.patch("tracking.tasks_ingest.process_inbound_webhook.apply_async", side_effect=down), \
-            um.patch("tracking.tasks_ingest.drain_inbound_webhooks.apply_async", side_effect=down):
+    with um.patch("tracking.ingest.tasks.process_inbound_webhook.apply_async", side_effect=down), \
+            um.patch("tracking.ingest.tasks.drain_inbound_webhooks.apply_async", side_effect=down):
         with django_capture_on_commit_callbacks(execute=True):
             assert post(client, account, body, signed(body)).status_code == 202  # still acknowledged
     row = InboundWebhook.objects.get()

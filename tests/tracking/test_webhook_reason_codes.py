@@ -7,8 +7,8 @@ from tracking.carriers.base import CarrierCredentials, WebhookRejected
 from tracking.carriers.mock import sign_webhook, webhook_payload
 from tracking.carriers.mock.webhooks import verify
 from tracking.models import InboundWebhook
-from tracking.services.carrier_accounts import carrier_account_create
-from tracking.services.webhooks import _verdict_for
+from tracking.ingest.accounts import carrier_account_create
+from tracking.ingest.webhooks import _verdict_for
 
 from tests.tracking.conftest import post
 

@@ -5,7 +5,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from tracking import selectors
-from tracking.apikit import MerchantAPIView, idempotent
+from tracking.apikit.idempotency import idempotent
+from tracking.apikit.views import MerchantAPIView
 from tracking.models import Product, ProductVariant
 from tracking.services.catalog import ProductData, VariantData, product_upsert
 from tracking.api.fields import CurrencyField, money_field

@@ -5,7 +5,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from tracking import selectors
-from tracking.apikit import MerchantAPIView, idempotent
+from tracking.apikit.idempotency import idempotent
+from tracking.apikit.views import MerchantAPIView
 from tracking.carriers import status as st
 from tracking.models import Shipment, TrackingEvent
 from tracking.services.fulfilments import ShipmentData, ShipmentLineData, shipment_create

@@ -4,7 +4,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from tracking.apikit import MerchantAPIView, idempotent
+from tracking.apikit.idempotency import idempotent
+
+from tracking.apikit.views import MerchantAPIView
 from tracking.models import WebhookEndpoint
 from tracking.webhooks_out.event_types import EVENT_TYPES
 from tracking.webhooks_out.services import webhook_endpoint_create, webhook_endpoint_delete

@@ -3,7 +3,7 @@ merchant, not for a person); ``request.auth`` is the ApiKey, ``request.auth.merc
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import authentication, exceptions
 
-from tracking.services.api_keys import api_key_authenticate
+from tracking.apikit.keys import api_key_authenticate
 
 
 class ApiKeyUser(AnonymousUser):

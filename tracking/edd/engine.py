@@ -1,5 +1,5 @@
 """Glue between the pure EDD layers and the database: load a merchant's policy and the lane
-statistics, then call promise → lanes → in-flight. Reads only; writes live in tracking.services.edd."""
+statistics, then call promise → lanes → in-flight. Reads only; writes live in tracking.edd.services."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,8 +4,8 @@ from django.db import OperationalError
 
 from tracking.locks import single_run
 from tracking.models import Shipment
-from tracking.services.delays import delays_detect, shipment_detect_delay
-from tracking.services.edd import lane_stats_recompute, shipment_update_prediction
+from tracking.edd.delays import delays_detect, shipment_detect_delay
+from tracking.edd.services import lane_stats_recompute, shipment_update_prediction
 
 _RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "retry_backoff_max": 300, "retry_jitter": True,
           "max_retries": 5}

@@ -1,46 +1,24 @@
-from tracking.models.carrier_accounts import CarrierAccount
+"""Every model of the tracking app, for Django and for ``from tracking.models import …``.
+
+The core (merchants and customers, catalogue, orders, shipments and their event logs) lives in this
+package; each capability keeps its own models beside its code and is re-exported here, which is how
+Django finds them (it imports ``<app>.models``)."""
 from tracking.models.catalog import Product, ProductVariant
-from tracking.models.delays import DelayCase
-from tracking.models.edd import EddBacktestRun, LaneTransitStats, MerchantShippingSettings
-from tracking.models.ingest import InboundWebhook, PendingEvent, ShipmentPollState
-from tracking.models.delivery_requests import DeliveryRequest, DeliveryRequestEvent
 from tracking.models.merchants import Customer, Merchant
-from tracking.models.notifications import NotificationCategory, NotificationChannel, NotificationLog, NotificationOptOut
 from tracking.models.orders import Order, OrderLine
 from tracking.models.shipments import Shipment, ShipmentLine, TrackingEvent
 
-__all__ = [
-    "CarrierAccount",
-    "InboundWebhook",
-    "PendingEvent",
-    "ShipmentPollState",
-    "Customer",
-    "DelayCase",
-    "EddBacktestRun",
-    "LaneTransitStats",
-    "DeliveryRequest",
-    "DeliveryRequestEvent",
-    "Merchant",
-    "MerchantShippingSettings",
-    "NotificationCategory",
-    "NotificationChannel",
-    "NotificationLog",
-    "NotificationOptOut",
-    "Order",
-    "OrderLine",
-    "Product",
-    "ProductVariant",
-    "Shipment",
-    "ShipmentLine",
-    "TrackingEvent",
-]
-
-from tracking.models.api_access import ApiKey, IdempotencyRecord  # noqa: E402
-from tracking.models.webhooks_out import WebhookAttempt, WebhookDelivery, WebhookEndpoint  # noqa: E402
-
-__all__ += ["ApiKey", "IdempotencyRecord", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint"]
-# Recommendations keep their models beside their code (tracking/recommendations/); registered here.
-from tracking.recommendations.models import (  # noqa: E402
+from tracking.apikit.models import ApiKey, IdempotencyRecord
+from tracking.delivery_changes.models import DeliveryRequest, DeliveryRequestEvent
+from tracking.edd.models import DelayCase, EddBacktestRun, LaneTransitStats, MerchantShippingSettings
+from tracking.ingest.models import CarrierAccount, InboundWebhook, PendingEvent, ShipmentPollState
+from tracking.notifications.models import (
+    NotificationCategory,
+    NotificationChannel,
+    NotificationLog,
+    NotificationOptOut,
+)
+from tracking.recommendations.models import (
     OfferImpression,
     PostPurchaseOffer,
     ProductRecommendation,
@@ -48,12 +26,14 @@ from tracking.recommendations.models import (  # noqa: E402
     RecommendationImpression,
     RecommendationSettings,
 )
+from tracking.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ += [
-    "OfferImpression",
-    "PostPurchaseOffer",
-    "ProductRecommendation",
-    "RecommendationClick",
-    "RecommendationImpression",
-    "RecommendationSettings",
+__all__ = [
+    "ApiKey", "CarrierAccount", "Customer", "DelayCase", "DeliveryRequest", "DeliveryRequestEvent",
+    "EddBacktestRun", "IdempotencyRecord", "InboundWebhook", "LaneTransitStats", "Merchant",
+    "MerchantShippingSettings", "NotificationCategory", "NotificationChannel", "NotificationLog",
+    "NotificationOptOut", "OfferImpression", "Order", "OrderLine", "PendingEvent", "PostPurchaseOffer",
+    "Product", "ProductRecommendation", "ProductVariant", "RecommendationClick", "RecommendationImpression",
+    "RecommendationSettings", "Shipment", "ShipmentLine", "ShipmentPollState", "TrackingEvent",
+    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -61,7 +61,7 @@ class Merchant(models.Model):
     def clean(self):
         """Reject brand colours shoppers could not read (WCAG 2.1 AA), suggesting the nearest shade
         that passes. Rejecting beats silently darkening: the merchant sees and owns the change."""
-        from tracking.branding import HEX_RE, TEXT_CONTRAST, UI_CONTRAST, contrast_ratio, darken_until
+        from tracking.page.branding import HEX_RE, TEXT_CONTRAST, UI_CONTRAST, contrast_ratio, darken_until
 
         super().clean()
         errors = {}

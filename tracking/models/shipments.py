@@ -31,7 +31,7 @@ class Shipment(models.Model):
     predicted_delivery_date = models.DateField(null=True, blank=True)
     predicted_window_start = models.DateField(null=True, blank=True)
     predicted_window_end = models.DateField(null=True, blank=True)
-    # Written only by tracking.services.edd.shipment_update_prediction.
+    # Written only by tracking.edd.services.shipment_update_prediction.
     predicted_confidence = models.FloatField(null=True, blank=True, help_text=_("0..1"))
     prediction_basis = models.CharField(max_length=16, blank=True)
     prediction_explanation = models.CharField(max_length=200, blank=True)
@@ -42,7 +42,7 @@ class Shipment(models.Model):
     initial_window_end = models.DateField(null=True, blank=True)
     initial_predicted_date = models.DateField(null=True, blank=True)
     initial_prediction_basis = models.CharField(max_length=16, blank=True)
-    # Maintained by tracking.services.delays (an open DelayCase exists).
+    # Maintained by tracking.edd.delays (an open DelayCase exists).
     is_delayed = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -22,10 +22,10 @@ from django.views.i18n import set_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracking.branding import brand_stylesheet
+from tracking.page.branding import brand_stylesheet
 from tracking.models import Merchant, NotificationCategory, Order, Shipment
 from tracking.notifications.services import notification_resubscribe, notification_unsubscribe
-from tracking.services.delivery_requests import DeliveryChangeNotAllowed, delivery_request_submit
+from tracking.delivery_changes.services import DeliveryChangeNotAllowed, delivery_request_submit
 from tracking.tokens import BadToken, ExpiredToken, make_token, read_token
 from tracking.page import presenters, ratelimit
 from tracking.page.forms import DeliveryChangeForm, LookupForm, TrackingNumberForm

@@ -14,17 +14,8 @@ from tracking.models import Merchant
 from tracking.recommendations.models import (OfferImpression, PostPurchaseOffer, ProductRecommendation, RecommendationClick,
                      RecommendationImpression, RecommendationSettings)
 from tracking.recommendations.selectors import recommendation_metrics
+from tracking.staff.mixins import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PostPurchaseOffer)

@@ -7,6 +7,7 @@ from tracking.webhooks_out import signing
 from tracking.webhooks_out.event_types import EVENT_TYPES
 from tracking.webhooks_out.services import webhook_delivery_resend
 from tracking.webhooks_out.ssrf import UnsafeURL, vet_url
+from tracking.staff.mixins import ReadOnlyMixin
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -43,18 +44,13 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyMixin, admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
     fields = ["number", "trigger", "started_at", "duration_ms", "status_code", "error", "response_excerpt"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookDelivery)

@@ -8,7 +8,7 @@ from tests.factories import ShipmentFactory
 from tracking.carriers.base import CarrierAdapter, CarrierUnavailable, DeliveryChangeResult
 from tracking.carriers.mock import make_tracking_number
 from tracking.models import DeliveryRequest
-from tracking.services.delivery_requests import (
+from tracking.delivery_changes.services import (
     DeliveryChangeNotAllowed,
     delivery_request_submit,
     delivery_request_update,
@@ -128,7 +128,7 @@ class TestThroughTheCarrier:
     def test_carrier_down_retries_then_hands_to_support(self, order, django_capture_on_commit_callbacks):
         from celery.exceptions import Retry
 
-        from tracking.tasks import forward_delivery_request
+        from tracking.delivery_changes.tasks import forward_delivery_request
 
         shipment = failed_parcel(order, carrier="flaky")
         with django_capture_on_commit_callbacks(execute=False) as callbacks:

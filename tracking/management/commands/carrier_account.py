@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tracking.models import CarrierAccount, Merchant
-from tracking.services.carrier_accounts import carrier_account_create, carrier_account_rotate_secret
+from tracking.ingest.accounts import carrier_account_create, carrier_account_rotate_secret
 
 
 class Command(BaseCommand):

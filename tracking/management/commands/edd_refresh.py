@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 
 from tracking.carriers import status as st
 from tracking.models import Shipment
-from tracking.services.delays import delays_detect
-from tracking.services.edd import lane_stats_recompute, shipment_update_prediction
+from tracking.edd.delays import delays_detect
+from tracking.edd.services import lane_stats_recompute, shipment_update_prediction
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracking.import_formats import RowError, read_csv, read_jsonl
+from tracking.imports.formats import RowError, read_csv, read_jsonl
 from tracking.models import Merchant
-from tracking.services.imports import ImportAborted, orders_import
+from tracking.imports.services import ImportAborted, orders_import
 
 
 class Command(BaseCommand):

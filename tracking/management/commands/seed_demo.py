@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from tracking import demo
+from tracking.demo import seed as demo
 from tracking.tokens import make_token
 
 DEMO_USERNAME = "support"

@@ -1,0 +1,2 @@
+"""Shopper photos and return labels: validated and re-encoded uploads, private storage, and the
+access-checked views that stream them."""

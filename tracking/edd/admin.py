@@ -1,0 +1,115 @@
+"""Admin for delivery-date estimates: shipping settings, learned lanes with a live accuracy report,
+stored backtests, and delay cases. Imported from tracking/admin.py."""
+from datetime import timedelta
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+
+from tracking import models as m
+from tracking.edd.accuracy import summarize, summarize_by
+from tracking.edd.report import goals, render
+from tracking.edd.selectors import delivered_outcomes
+from tracking.staff.mixins import ReadOnlyAdmin
+
+
+
+@admin.register(m.MerchantShippingSettings)
+class MerchantShippingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "cutoff_hour", "handling_days", "default_carrier", "default_service_level",
+                    "origin_postal_code", "updated_at"]
+    list_select_related = ["merchant"]
+    search_fields = ["merchant__name", "merchant__slug"]
+    autocomplete_fields = ["merchant"]
+
+
+@admin.register(m.LaneTransitStats)
+class LaneTransitStatsAdmin(ReadOnlyAdmin):
+    list_display = ["carrier", "service_level", "level", "origin_zone", "destination_zone", "p10", "p50", "p90",
+                    "sample_size", "computed_at"]
+    list_filter = ["level", "carrier", "service_level"]
+    search_fields = ["carrier", "origin_zone", "destination_zone"]
+
+    def get_urls(self):
+        extra = [path("accuracy/", self.admin_site.admin_view(self.accuracy_view), name="tracking_edd_accuracy")]
+        return extra + super().get_urls()
+
+    def accuracy_view(self, request):
+        try:
+            days = min(max(int(request.GET.get("days", 90)), 1), 365)
+        except ValueError:
+            days = 90
+        try:
+            merchant_id = int(request.GET["merchant"]) if request.GET.get("merchant") else None
+        except ValueError:
+            merchant_id = None
+        outcomes = delivered_outcomes(since=timezone.now() - timedelta(days=days), merchant_id=merchant_id)
+        tables = [
+            ("Overall", [("All carriers", summarize(outcomes))] if outcomes else []),
+            ("Carrier", list(summarize_by(outcomes, lambda o: o.carrier).items())),
+            ("Lane", list(summarize_by(outcomes, lambda o: f"{o.carrier} {o.lane}").items())),
+        ]
+        context = {**self.admin_site.each_context(request), "title": "EDD accuracy", "days": days,
+                   "merchant_id": merchant_id, "merchants": m.Merchant.objects.only("pk", "name"),
+                   "tables": tables, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/tracking/edd_accuracy.html", context)
+
+
+@admin.register(m.EddBacktestRun)
+class EddBacktestRunAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "source", "seed", "shipments", "model_inside", "model_width", "mae_ratio",
+                    "baseline_inside"]
+    list_filter = ["source"]
+    fields = ["created_at", "source", "seed", "shipments", "params", "report_text"]
+    readonly_fields = fields
+
+    @admin.display(description="model inside")
+    def model_inside(self, obj):
+        return f"{obj.report['overall']['model']['inside']:.1%}"
+
+    @admin.display(description="model median width")
+    def model_width(self, obj):
+        return obj.report["overall"]["model"]["median_width"]
+
+    @admin.display(description="MAE vs baseline")
+    def mae_ratio(self, obj):
+        return f"{goals(obj.report)['ratio']:.2f}×"
+
+    @admin.display(description="baseline inside")
+    def baseline_inside(self, obj):
+        return f"{obj.report['overall']['baseline']['inside']:.1%}"
+
+    @admin.display(description="report (per carrier and lane)")
+    def report_text(self, obj):
+        return format_html('<pre style="white-space: pre; overflow-x: auto">{}</pre>', render(obj.report, per_lane=True))
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(m.DelayCase)
+class DelayCaseAdmin(ReadOnlyAdmin):
+    list_display = ["shipment", "order_number", "merchant", "carrier", "kind", "reason", "promised_date",
+                    "predicted_window_end", "opened_at", "resolved_at", "resolution"]
+    list_filter = [OpenFilter, "merchant", "carrier", "reason", "kind", ("opened_at", admin.DateFieldListFilter)]
+    list_select_related = ["shipment__order", "merchant"]
+    search_fields = ["shipment__tracking_number", "shipment__order__number", "shipment__order__customer__email"]
+    date_hierarchy = "opened_at"
+
+    @admin.display(description="order", ordering="shipment__order__number")
+    def order_number(self, obj):
+        return obj.shipment.order.number

@@ -1,0 +1,23 @@
+"""Shopper notifications in admin: the append-only send log (read-only) and opt-outs."""
+from django.contrib import admin
+
+from tracking import models as m
+from tracking.staff.mixins import ReadOnlyAdmin
+
+
+@admin.register(m.NotificationLog)
+class NotificationLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "merchant", "kind", "channel", "recipient", "status", "skip_reason", "sent_at")
+    list_filter = ("status", "channel", "category", "kind", "merchant")
+    search_fields = ("recipient", "dedupe_key", "order__number")
+    list_select_related = ("merchant",)
+    date_hierarchy = "created_at"
+
+
+
+@admin.register(m.NotificationOptOut)
+class NotificationOptOutAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "customer", "category")
+    list_filter = ("category", "customer__merchant")
+    search_fields = ("customer__email",)
+    raw_id_fields = ("customer",)

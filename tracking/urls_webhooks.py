@@ -1,7 +1,0 @@
-from django.urls import path
-
-from tracking.views_webhooks import carrier_webhook
-
-urlpatterns = [
-    path("carriers/<str:public_id>/", carrier_webhook, name="carrier-webhook"),
-]
