@@ -327,12 +327,6 @@ DOORSTEP_WHATSAPP_BACKEND = env.str("DOORSTEP_WHATSAPP_BACKEND",
                                     default="tracking.notifications.channels.ConsoleTextBackend")
 
 # --- Feedback (NPS surveys) -----------------------------------------------------------------------
-# Extra "hold the survey" checks other apps provide, as dotted paths to (order, survey_settings) -> reason.
-# Extra reasons to hold a survey, as dotted paths (order, survey_settings) -> reason. Returns holds
-# surveys while a return is in progress; wired here so feedback and returns never import each other.
-DOORSTEP_SURVEY_BLOCKERS = env.list("DOORSTEP_SURVEY_BLOCKERS", default=["returns.hooks.open_return_blocks_survey"])
-# Where thank-you store credit is booked: (customer, amount, currency, reference, note) -> credit code.
-DOORSTEP_STORE_CREDIT_GRANTER = env.str("DOORSTEP_STORE_CREDIT_GRANTER", default="returns.hooks.grant_store_credit")
 
 # --- Returns --------------------------------------------------------------------------------------
 # Payment gateways for refunds by slug (Order.payment_gateway) -> dotted path; same pattern as carriers.

@@ -1,18 +1,13 @@
-"""Reasons to hold a survey back, as a registry other apps extend without feedback importing them.
+"""Reasons to hold a survey back.
 
 A blocker is a callable ``(order, survey_settings) -> str`` returning a short reason to wait
-("" = no objection).
-The built-ins read tracking data only. Another app (e.g. returns, which knows about open return
-requests) lists its own in ``settings.DOORSTEP_SURVEY_BLOCKERS`` as dotted paths, so the dependency
-stays one-way: feedback never imports returns, and returns never imports feedback.
+("" = no objection). The built-ins read tracking data only. Other apps (returns, which knows about
+open return requests) register theirs on tracking.extensions.SURVEY_HOLDS, so the dependency stays
+one-way: feedback never imports returns, and returns never imports feedback.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-from django.conf import settings
-from django.utils.module_loading import import_string
-
+from tracking import extensions
 from tracking.carriers import status as st
 from tracking.models import Order, Shipment
 
@@ -47,14 +42,8 @@ def parcels_in_transit(order: Order, conf: SurveySettings) -> str:
 BUILT_IN = (parcels_in_transit, open_exception, open_return_shipment)
 
 
-@lru_cache(maxsize=None)
-def _extra(paths: tuple[str, ...]):
-    return tuple(import_string(p) for p in paths)
-
-
 def survey_blockers():
-    extra = _extra(tuple(getattr(settings, "DOORSTEP_SURVEY_BLOCKERS", ())))
-    return BUILT_IN + extra
+    return BUILT_IN + tuple(blocker for _, blocker in extensions.SURVEY_HOLDS.implementations())
 
 
 def hold_reason(order: Order, conf: SurveySettings) -> str:

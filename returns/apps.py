@@ -1,11 +1,10 @@
 from django.apps import AppConfig
 
 
-def _order_links(order, token):
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
+def _staff_permissions():
+    from tracking.staff.roles import AppStaffPermissions
 
-    return [(_("Start a return"), reverse("returns:order", args=[token]))]
+    return AppStaffPermissions(app_label="returns", agent_change=frozenset({"returnrequest", "returnline"}))
 
 
 class ReturnsConfig(AppConfig):
@@ -13,16 +12,15 @@ class ReturnsConfig(AppConfig):
     verbose_name = "Returns"
 
     def ready(self):
-        from tracking import signals
-        from tracking.page.hooks import register_order_link
-        from tracking.recommendations import troubles
+        from tracking import extensions, signals
 
         from returns import hooks, receivers
 
         # shipment_delivered is also announced as a status change to "delivered"; one receiver is enough.
         signals.shipment_status_changed.connect(receivers.on_shipment_status_changed,
                                                 dispatch_uid="returns.on_shipment_status_changed")
-        # The tracking page's "Start a return" link, with the order's own signed token.
-        register_order_link(_order_links)
-        # No post-purchase offer while a return is in progress.
-        troubles.register("returns.open_return", hooks.order_has_open_return)
+        extensions.ORDER_LINKS.register(hooks.order_links, key="returns.start")
+        extensions.ORDER_TROUBLES.register(hooks.order_has_open_return, key="returns.open_return")
+        extensions.SURVEY_HOLDS.register(hooks.open_return_blocks_survey, key="returns.open_return")
+        extensions.STORE_CREDIT.register(hooks.grant_store_credit, key="returns.store_credit")
+        extensions.STAFF_PERMISSIONS.register(_staff_permissions, key="returns")

@@ -1,11 +1,20 @@
-"""What returns tells the rest of Doorstep, through hooks the other areas expose (tracking's
-registries and feedback's settings), so neither imports returns and returns never imports feedback."""
+"""What returns answers on the extension points of tracking.extensions (registered in
+ReturnsConfig.ready), so neither tracking nor feedback imports returns, and returns never imports
+feedback."""
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from returns.models import ReturnRequest
 from returns.states import TERMINAL
+
+
+def order_links(order, token: str) -> list[tuple[str, str]]:
+    """The tracking page's "Start a return", with the order's own signed token."""
+    return [(_("Start a return"), reverse("returns:order", args=[token]))]
 
 
 def order_has_open_return(order_id: int) -> bool:
@@ -14,7 +23,7 @@ def order_has_open_return(order_id: int) -> bool:
 
 
 def open_return_blocks_survey(order, survey_settings) -> str:
-    """Feedback's survey blocker (listed in settings.DOORSTEP_SURVEY_BLOCKERS): hold the NPS survey
+    """SURVEY_HOLDS: hold the NPS survey
     while the shopper has a return in progress, when the merchant asks to."""
     if not getattr(survey_settings, "hold_while_return", True):
         return ""
@@ -24,7 +33,7 @@ def open_return_blocks_survey(order, survey_settings) -> str:
 
 
 def grant_store_credit(*, customer, amount: Decimal, currency: str, reference: str, note: str) -> str:
-    """Credit a customer's balance outside a return (settings.DOORSTEP_STORE_CREDIT_GRANTER), e.g.
+    """STORE_CREDIT: credit a customer's balance outside a return, e.g.
     feedback's thank-you incentive. Idempotent on ``reference``; returns the customer's credit code."""
     from returns.money.credit import store_credit_grant
 

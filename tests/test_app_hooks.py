@@ -1,4 +1,4 @@
-"""Returns, feedback and tracking cooperate through hooks and settings, never by importing each other:
+"""Returns, feedback and tracking cooperate through tracking.extensions, never by importing each other:
 an open return holds the NPS survey and the post-purchase offer, and the thank-you store credit lands
 in the returns ledger."""
 from decimal import Decimal

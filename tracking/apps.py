@@ -1,6 +1,19 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from tracking import extensions
+
+
+def _staff_permissions():
+    from tracking.staff.roles import AppStaffPermissions
+
+    return AppStaffPermissions(
+        app_label="tracking",
+        agent_change=frozenset({"order", "shipment", "customer", "deliveryrequest", "delaycase", "inboundwebhook"}),
+        # Leads do everything in tracking except create or remove a tenant.
+        lead_excluded=frozenset({"delete_merchant", "add_merchant"}),
+    )
+
 
 def _sync_groups(sender, **kwargs):
     from django.contrib.auth.models import Group, Permission
@@ -17,6 +30,7 @@ class TrackingConfig(AppConfig):
     def ready(self):
         # Runs after every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_groups, dispatch_uid="tracking.sync_support_groups")
+        extensions.STAFF_PERMISSIONS.register(_staff_permissions, key="tracking")
         # Receivers: each area connects its own; tracking never imports returns or feedback.
         from tracking import signals
         from tracking.apikit import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)

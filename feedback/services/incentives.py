@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import import_string
 
+
+from tracking import extensions
 from tracking.models import NotificationCategory
 from tracking.notifications.services import notification_request
 
@@ -48,11 +49,12 @@ def incentive_issue(*, survey: Survey) -> IncentiveIssue | None:
 
 
 def _grant_store_credit(issue: IncentiveIssue) -> str:
-    """Credit the shopper's balance through the configured ledger (settings.DOORSTEP_STORE_CREDIT_GRANTER,
-    the returns app by default) in this transaction: the credit and its record commit together."""
-    path = getattr(settings, "DOORSTEP_STORE_CREDIT_GRANTER", "")
-    if not path:
+    """Credit the shopper's balance through the ledger registered on tracking.extensions.STORE_CREDIT
+    (the returns app's) in this transaction: the credit and its record commit together. "" when no
+    app keeps store credit."""
+    ledgers = extensions.STORE_CREDIT.implementations()
+    if not ledgers:
         return ""
-    grant = import_string(path)
+    _, grant = ledgers[0]
     return grant(customer=issue.customer, amount=issue.amount, currency=issue.currency,
                  reference=f"nps-incentive:{issue.pk}", note=f"Thank you for your feedback (survey {issue.survey_id})")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from feedback.models import Survey
 from feedback.services import survey_send
 from feedback.tasks import send_due_surveys
+from tracking import extensions
 from tracking.carriers import status as st
 
 from tests.feedback.helpers import (deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for,
@@ -183,13 +184,13 @@ def test_open_return_parcel_holds_the_survey(django_capture_on_commit_callbacks)
     assert survey_emails() == []
 
 
-def test_extra_blockers_from_settings(django_capture_on_commit_callbacks, settings):
-    settings.DOORSTEP_SURVEY_BLOCKERS = ["tests.feedback.test_scheduling.always_block"]
+def test_holds_registered_by_other_apps(django_capture_on_commit_callbacks):
     merchant = merchant_without_quiet_hours()
     settings_for(merchant, delay_hours=0)
     order = order_for(merchant)
     deliver(shipment_for(order), timezone.now() - dt.timedelta(hours=2), django_capture_on_commit_callbacks)
-    _send_due(django_capture_on_commit_callbacks, now=timezone.now())
+    with extensions.SURVEY_HOLDS.registered(always_block, key="test.always"):
+        _send_due(django_capture_on_commit_callbacks, now=timezone.now())
     assert Survey.objects.get(order=order).hold_reason == "return_request_open"
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from tests.factories import ShipmentFactory
 from tracking.carriers import status as st
 from tracking.models import OfferImpression, PostPurchaseOffer, Shipment
+from tracking import extensions
 from tracking.recommendations import troubles
 from tracking.recommendations.selectors import post_purchase_offer_for_order
 
@@ -76,7 +77,7 @@ def test_merchant_can_show_it_to_troubled_orders(offer, order):
     offer.save()
     shipment = ShipmentFactory(order=order)
     Shipment.objects.filter(pk=shipment.pk).update(status=st.EXCEPTION)
-    with troubles.registered("test.open_return", lambda order_id: True):
+    with extensions.ORDER_TROUBLES.registered(lambda order_id: True, key="test.open_return"):
         assert post_purchase_offer_for_order(order=order) is not None
 
 
@@ -87,7 +88,7 @@ def test_registered_predicate_hides_the_offer(offer, order):
         seen.append(order_id)
         return order_id == order.pk
 
-    with troubles.registered("test.open_return", open_return):
+    with extensions.ORDER_TROUBLES.registered(open_return, key="test.open_return"):
         assert post_purchase_offer_for_order(order=order) is None
     assert seen == [order.pk]
     assert post_purchase_offer_for_order(order=order) is not None  # unregistered after the block
@@ -97,15 +98,15 @@ def test_failing_predicate_counts_as_trouble(offer, order):
     def broken(order_id):
         raise RuntimeError("returns database unavailable")
 
-    with troubles.registered("test.broken", broken):
+    with extensions.ORDER_TROUBLES.registered(broken, key="test.broken"):
         assert post_purchase_offer_for_order(order=order) is None
 
 
 def test_registry_replaces_by_name():
-    with troubles.registered("test.p", lambda order_id: True):
-        troubles.register("test.p", lambda order_id: False)
+    with extensions.ORDER_TROUBLES.registered(lambda order_id: True, key="test.p"):
+        extensions.ORDER_TROUBLES.register(lambda order_id: False, key="test.p")
         assert troubles.registered_trouble(1) is None
-        troubles.register("test.p", lambda order_id: True)
+        extensions.ORDER_TROUBLES.register(lambda order_id: True, key="test.p")
         assert troubles.registered_trouble(1) == "test.p"
     assert troubles.registered_trouble(1) is None
 

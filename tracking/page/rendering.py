@@ -27,7 +27,7 @@ from tracking.models import DeliveryRequest, Order
 from tracking.recommendations.selectors import cached_recommendations_for_order, post_purchase_offer_for_order
 from tracking.page import presenters
 from tracking.page.forms import DeliveryChangeForm
-from tracking.page.hooks import order_links
+from tracking.page.contributions import order_links, page_blocks
 from tracking.page.selectors import TIMELINE_LATEST, order_for_page
 from tracking.page import versions
 from tracking.page.versions import page_version
@@ -102,7 +102,7 @@ def request_summary(request: DeliveryRequest) -> dict:
     return {"asked": asked, "state": state, "status": request.status}
 
 
-def build_context(order: Order, *, token: str, today: date, bound_forms: dict | None = None) -> dict:
+def build_context(request, order: Order, *, token: str, today: date, bound_forms: dict | None = None) -> dict:
     tz = presenters.merchant_zone(order.merchant)
     parcels = []
     for index, shipment in enumerate(order.page_shipments, start=1):
@@ -124,6 +124,7 @@ def build_context(order: Order, *, token: str, today: date, bound_forms: dict | 
         "placed_on": presenters.format_day(timezone.localtime(order.placed_at, tz).date()),
         "timezone_name": order.merchant.timezone,
         "order_links": order_links(order, token),
+        "page_blocks": page_blocks(request, order, token),
         "shipping_emails_off": getattr(order, "shipping_emails_off", False),
         "email_preferences_action": reverse("tracking:email_preferences", args=[token]),
         # Cached on their own: a new event re-renders the page, not the recommendations, and the
@@ -163,7 +164,7 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
     order = order_for_page(order_id=order_id, events_per_parcel=None if show_all else TIMELINE_LATEST)
     if order is None:
         return None
-    context = build_context(order, token=token, today=local_today(order.merchant.timezone), bound_forms=bound_forms)
+    context = build_context(request, order, token=token, today=local_today(order.merchant.timezone), bound_forms=bound_forms)
     html = render_to_string(TEMPLATE, context, request=request)
     if key is None:
         return RenderedPage(html, "")

@@ -5,8 +5,10 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from tests.factories import ShipmentFactory, TrackingEventFactory
+from tracking import extensions
 from tracking.page import presenters
 from tracking.page.selectors import order_page_version
 
@@ -223,31 +225,35 @@ class TestBranding:
         assert client.get("/brand/nope.css").status_code == 404
 
 
-def test_links_from_other_apps_through_the_hook(client, order, in_transit):
-    from tracking.page.hooks import register_order_link, unregister_order_link
-
+def test_links_from_other_apps_through_the_extension_point(client, order, in_transit):
     def provider(order_, token):
         return [("Rate your delivery", f"/feedback/{token}/")]
 
-    register_order_link(provider)
-    try:
+    with extensions.ORDER_LINKS.registered(provider, key="test.rate"):
         body = page(client, order)
-    finally:
-        unregister_order_link(provider)
     assert "Rate your delivery" in body and "/feedback/" in body
 
 
-def test_a_broken_link_provider_does_not_break_the_page(client, order, in_transit):
-    from tracking.page.hooks import register_order_link, unregister_order_link
+def test_blocks_from_other_apps_are_rendered_and_escaped_text_is_refused(client, order, in_transit):
+    def block(request, order_, token):
+        return mark_safe('<section id="from-app">hi</section>')
 
+    def unsafe(request, order_, token):
+        return "<script>alert(1)</script>"
+
+    with extensions.ORDER_PAGE_BLOCKS.registered(block, key="test.block"):
+        assert '<section id="from-app">hi</section>' in page(client, order)
+    with extensions.ORDER_PAGE_BLOCKS.registered(unsafe, key="test.unsafe"):
+        body = page(client, order)
+    assert "<script>alert(1)</script>" not in body and "Order #1001" in body
+
+
+def test_a_broken_link_provider_does_not_break_the_page(client, order, in_transit):
     def broken(order_, token):
         raise RuntimeError("boom")
 
-    register_order_link(broken)
-    try:
+    with extensions.ORDER_LINKS.registered(broken, key="test.broken"):
         assert "Order #1001" in page(client, order)
-    finally:
-        unregister_order_link(broken)
 
 
 class TestTimelineCollapse:

@@ -1,0 +1,36 @@
+"""What other apps add to the order page (tracking.extensions.ORDER_LINKS and ORDER_PAGE_BLOCKS):
+collected here, each provider isolated, so one app's broken block never takes the page down."""
+from __future__ import annotations
+
+import logging
+
+from django.utils.safestring import SafeString
+
+from tracking import extensions
+
+logger = logging.getLogger(__name__)
+
+
+def order_links(order, token: str) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    for key, provider in extensions.ORDER_LINKS.implementations():
+        try:
+            links.extend((str(label), url) for label, url in provider(order, token) or ())
+        except Exception:
+            logger.exception("order link provider %s failed", key)
+    return links
+
+
+def page_blocks(request, order, token: str) -> list[SafeString]:
+    blocks = []
+    for key, provider in extensions.ORDER_PAGE_BLOCKS.implementations():
+        try:
+            html = provider(request, order, token)
+        except Exception:
+            logger.exception("order page block %s failed", key)
+            continue
+        if html:
+            if not isinstance(html, SafeString):
+                raise TypeError(f"order page block {key} returned unescaped text; render it with a template")
+            blocks.append(html)
+    return blocks
