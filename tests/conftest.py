@@ -41,11 +41,11 @@ def _own_redis_cache_per_xdist_worker():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters and cached pages must not leak from one test into the next."""
-    from tracking.page import rendering
+    """Rate-limit counters, cached pages and every in-process memo must not leak from one test into the next."""
+    from tracking.memo import memos_clear
 
     cache.clear()
-    rendering.clear_local_pages()
+    memos_clear()
     yield
     cache.clear()
-    rendering.clear_local_pages()
+    memos_clear()

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from django.core import signing
 
+from tracking.memo import Memo
+
 # (purpose, token) -> (payload, signed at): tokens this process has already verified. Only genuine
 # tokens get in, so the size bound is about memory, not attackers; the age is still checked on
 # every read. A shopper refreshing the tracking page skips the HMAC (about 3 % of a cached view).
-_VERIFIED_MAX = 20_000
-_verified: dict[tuple[str, str], tuple[dict, int]] = {}
+_verified = Memo("verified link tokens", maxsize=20_000)
 
 
 class BadToken(Exception):
@@ -46,11 +47,5 @@ def read_token(purpose: str, token: str, *, max_age: timedelta | None = None) ->
         raise BadToken(str(exc)) from exc
     if not isinstance(payload, dict):
         raise BadToken("unexpected payload")
-    if len(_verified) >= _VERIFIED_MAX:
-        _verified.clear()
-    _verified[(purpose, token)] = (payload, signing.b62_decode(token.rsplit(":", 2)[1]))
+    _verified.set((purpose, token), (payload, signing.b62_decode(token.rsplit(":", 2)[1])))
     return dict(payload)
-
-
-def clear_verified_tokens() -> None:
-    _verified.clear()

@@ -57,10 +57,7 @@ def deliver(client, account, django_capture_on_commit_callbacks):
 @pytest.fixture(autouse=True)
 def _fresh_account_cache():
     from tracking.ingest.drain import drain_schedule_forget
-    from tracking.ingest.webhooks import accounts_cache_clear
 
-    accounts_cache_clear()
     drain_schedule_forget()
     yield
-    accounts_cache_clear()
     drain_schedule_forget()

@@ -5,15 +5,16 @@ from unittest import mock
 
 import pytest
 
+from tracking.memo import memos_clear
 from tracking import tokens
 from tracking.tokens import BadToken, ExpiredToken, make_token, read_token
 
 
 @pytest.fixture(autouse=True)
 def _fresh_memo():
-    tokens.clear_verified_tokens()
+    memos_clear()
     yield
-    tokens.clear_verified_tokens()
+    memos_clear()
 
 
 def test_round_trip_and_repeat_reads_give_the_payload():

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import time
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Mapping
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from tracking import crypto
+from tracking.memo import Memo
 from tracking.carriers.base import CarrierAdapter, TrackingResult, WebhookRejected
 from tracking.carriers.registry import UnknownCarrier, adapter_class
 from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
@@ -58,46 +60,66 @@ def _ip(value: str | None) -> str | None:
         return None
 
 
-# public_id -> (account, adapter, good until). Saves a query and the Fernet decryption of the secrets
-# per delivery; a delivery the cached copy rejects is re-checked against the current row, so a rotated
-# secret works at once. Deactivating an account takes effect within ACCOUNT_CACHE_SECONDS; an old
-# secret's overlap window is honoured to the second (the entry ends when the window does).
-_ACCOUNTS: dict[str, tuple[CarrierAccount, CarrierAdapter | None, float]] = {}
-ACCOUNT_CACHE_SECONDS = 30.0
+# public_id -> (account, adapter, version). Saves a query and the Fernet decryption of the secrets
+# per delivery. Every save of an account (rotation, deactivation, new key) writes a new version to
+# the shared cache (carrier_account_version_bump), and each delivery compares its memo with that
+# version, one cache read: a revoked secret stops verifying at once in every process. When the cache
+# cannot be read, the row is read instead. An old secret's overlap window is honoured to the second
+# (the memo entry ends when the window does).
+_accounts = Memo("carrier accounts by public id", maxsize=10_000, ttl=300)
+ACCOUNT_VERSION_KEY = "carrier-account:ver:{}"
+
+
+def carrier_account_version_bump(public_id: str) -> None:
+    """A new version for the account behind ``public_id``: every process re-reads the row on its
+    next delivery. Called on save and delete, and again after the transaction commits."""
+    def bump():
+        cache.set(ACCOUNT_VERSION_KEY.format(public_id), uuid.uuid4().hex, None)
+        _accounts.pop(public_id)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _account_version(public_id: str) -> str | None:
+    key = ACCOUNT_VERSION_KEY.format(public_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key)
+    return version
 
 
 def _account_for(public_id: str) -> tuple[CarrierAccount | None, CarrierAdapter | None]:
     """The active account behind ``public_id`` and an adapter holding its credentials (None when the
     account's carrier is not configured)."""
-    cached = _ACCOUNTS.get(public_id)
-    if cached and time.monotonic() < cached[2]:
+    version = _account_version(public_id)
+    cached = _accounts.get(public_id)
+    if cached is not None and version is not None and cached[2] == version:
         return cached[0], cached[1]
     account = (CarrierAccount.objects.filter(public_id=public_id, is_active=True)
                .only("id", "merchant_id", "carrier", "webhook_secret_encrypted", "previous_secret_encrypted",
                      "previous_secret_expires_at", "api_key_encrypted", "options").first())
     if account is None:
-        _ACCOUNTS.pop(public_id, None)
+        # Not remembered: ids in URLs are attacker-chosen for misses.
+        _accounts.pop(public_id)
         return None, None
     try:
         adapter = adapter_class(account.carrier)(account.credentials())
     except UnknownCarrier:
         adapter = None
     except crypto.DecryptionError:
-        # Not cached: the operator fixes DOORSTEP_ENCRYPTION_KEYS and the next delivery works.
+        # Not remembered: the operator fixes DOORSTEP_ENCRYPTION_KEYS and the next delivery works.
         logger.error("carrier account %s: credentials cannot be decrypted with the configured keys", account.pk)
         return account, None
-    good_for = ACCOUNT_CACHE_SECONDS
-    if account.previous_secret_expires_at is not None:
-        overlap_left = (account.previous_secret_expires_at - timezone.now()).total_seconds()
-        if overlap_left > 0:
-            good_for = min(good_for, overlap_left)
-    if len(_ACCOUNTS) < 10_000:  # bounded: ids in URLs are attacker-chosen only for misses, never cached
-        _ACCOUNTS[public_id] = (account, adapter, time.monotonic() + good_for)
+    if version is not None:
+        good_for = None
+        if account.previous_secret_expires_at is not None:
+            overlap_left = (account.previous_secret_expires_at - timezone.now()).total_seconds()
+            if overlap_left > 0:
+                good_for = min(_accounts.ttl, overlap_left)
+        _accounts.set(public_id, (account, adapter, version), ttl=good_for)
     return account, adapter
-
-
-def accounts_cache_clear() -> None:
-    _ACCOUNTS.clear()
 
 
 def _verdict_for(exc: WebhookRejected) -> tuple[str, int]:
@@ -166,7 +188,7 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
             adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
         except WebhookRejected as exc:
             # The cached account may predate a rotation or deactivation: decide on the current row.
-            if exc.status != 401 or not _ACCOUNTS.pop(public_id, None):
+            if exc.status != 401 or _accounts.pop(public_id) is None:
                 raise
             account, adapter = _account_for(public_id)
             if account is None or adapter is None:

@@ -29,8 +29,11 @@ def page_blocks(request, order, token: str) -> list[SafeString]:
         except Exception:
             logger.exception("order page block %s failed", key)
             continue
-        if html:
-            if not isinstance(html, SafeString):
-                raise TypeError(f"order page block {key} returned unescaped text; render it with a template")
-            blocks.append(html)
+        if not html:
+            continue
+        if not isinstance(html, SafeString):
+            # Plain text could carry markup from data: only template output (escaped) is shown.
+            logger.error("order page block %s returned plain text, not rendered HTML; left out", key)
+            continue
+        blocks.append(html)
     return blocks

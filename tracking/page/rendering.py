@@ -9,8 +9,6 @@ serves everyone as it is."""
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,43 +21,20 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from tracking.carriers.registry import UnknownCarrier, get_adapter
+from tracking.memo import Memo
 from tracking.models import DeliveryRequest, Order
 from tracking.recommendations.selectors import cached_recommendations_for_order, post_purchase_offer_for_order
 from tracking.page import presenters
 from tracking.page.forms import DeliveryChangeForm
 from tracking.page.contributions import order_links, page_blocks
 from tracking.page.selectors import TIMELINE_LATEST, order_for_page
-from tracking.page import versions
 from tracking.page.versions import page_version
 
 # Hot pages are also kept in this process (under the same versioned key, so never stale): a
 # shopper refreshing during "out for delivery" costs no SQL and, while this process holds the
 # version (tracking.page.versions), no cache round trip either.
-LOCAL_PAGES = 256
-_local: OrderedDict[str, str] = OrderedDict()
-_local_lock = threading.Lock()
+_local = Memo("rendered order pages", maxsize=256)
 
-
-def _local_get(key: str) -> str | None:
-    with _local_lock:
-        html = _local.get(key)
-        if html is not None:
-            _local.move_to_end(key)
-        return html
-
-
-def clear_local_pages() -> None:
-    with _local_lock:
-        _local.clear()
-    versions.clear_local()
-
-
-def _local_set(key: str, html: str) -> None:
-    with _local_lock:
-        _local[key] = html
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_PAGES:
-            _local.popitem(last=False)
 TEMPLATE = "tracking/page/order.html"
 
 
@@ -153,11 +128,11 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
         digest, tz_name = version
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=8).hexdigest()
         key = f"orderpage:v3:{order_id}:{get_language()}:{digest}:{local_today(tz_name)}:{path}"
-        html = _local_get(key)
+        html = _local.get(key)
         if html is None:
             html = cache.get(key)
             if html is not None:
-                _local_set(key, html)
+                _local.set(key, html)
         if html is not None:
             return RenderedPage(html, _etag(key))
     show_all = request.GET.get("all") == "1"
@@ -169,7 +144,7 @@ def render_order_page(request, *, order_id: int, token: str, bound_forms: dict |
     if key is None:
         return RenderedPage(html, "")
     cache.set(key, html, ttl)
-    _local_set(key, html)
+    _local.set(key, html)
     return RenderedPage(html, _etag(key))
 
 

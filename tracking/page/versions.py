@@ -25,16 +25,14 @@ small delay beside the carrier's own. A shopper's own write is never hidden by i
 leave a one-off message, and a page with messages is rendered from the rows."""
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from tracking.memo import Memo
 from tracking.page.selectors import order_page_version_parts
 
 ORDER_KEY = "orderpage:ver:o:{}"
@@ -42,36 +40,13 @@ MERCHANT_KEY = "orderpage:ver:m:{}"
 
 # An order never changes merchant, so each process remembers which merchant an order belongs to
 # and asks the cache for both keys in one round trip.
-_MERCHANT_OF_MAX = 50_000
-_merchant_of: OrderedDict[int, int] = OrderedDict()
-_merchant_of_lock = threading.Lock()
-
-
-def _remember(order_id: int, merchant_id: int) -> None:
-    with _merchant_of_lock:
-        _merchant_of[order_id] = merchant_id
-        while len(_merchant_of) > _MERCHANT_OF_MAX:
-            _merchant_of.popitem(last=False)
-
-
-# order id -> (held until, monotonic clock; version; time zone)
-_HELD_MAX = 50_000
-_held: dict[int, tuple[float, str, str]] = {}
-
-
-def clear_local() -> None:
-    with _merchant_of_lock:
-        _merchant_of.clear()
-    _held.clear()
+_merchant_of = Memo("order -> merchant", maxsize=50_000)
+# order id -> (version, time zone), held for DOORSTEP_PAGE_VERSION_LOCAL_SECONDS
+_held = Memo("held order page versions", maxsize=50_000)
 
 
 def _hold(order_id: int, version: str, tz_name: str) -> None:
-    seconds = settings.DOORSTEP_PAGE_VERSION_LOCAL_SECONDS
-    if seconds <= 0:
-        return
-    if len(_held) >= _HELD_MAX:
-        _held.clear()  # entries live a second or so: starting over costs one round trip each
-    _held[order_id] = (time.monotonic() + seconds, version, tz_name)
+    _held.set(order_id, (version, tz_name), ttl=settings.DOORSTEP_PAGE_VERSION_LOCAL_SECONDS)
 
 
 def _ttl() -> int:
@@ -82,8 +57,8 @@ def page_version(*, order_id: int) -> tuple[str, str] | None:
     """(version, merchant time zone) of the order's page, or None when the order does not exist.
     Held by this process: no round trip; warm: one cache round trip, no SQL."""
     held = _held.get(order_id)
-    if held is not None and held[0] > time.monotonic():
-        return held[1], held[2]
+    if held is not None:
+        return held
     okey = ORDER_KEY.format(order_id)
     merchant_id = _merchant_of.get(order_id)
     if merchant_id is not None:
@@ -94,7 +69,7 @@ def page_version(*, order_id: int) -> tuple[str, str] | None:
             # SQLite may hand a deleted order's id to a new order of another merchant.
             merchant_id = int(order_value.rpartition("|")[2])
             merchant_value = cache.get(MERCHANT_KEY.format(merchant_id))
-            _remember(order_id, merchant_id)
+            _merchant_of.set(order_id, merchant_id)
     else:
         order_value, merchant_value = cache.get(okey), None
         if order_value is not None:
@@ -112,7 +87,7 @@ def page_version(*, order_id: int) -> tuple[str, str] | None:
             merchant_value = f"{merchant_digest}|{tz_name}"
             cache.add(MERCHANT_KEY.format(merchant_id), merchant_value, _ttl())
     if _merchant_of.get(order_id) != merchant_id:
-        _remember(order_id, merchant_id)
+        _merchant_of.set(order_id, merchant_id)
     merchant_token, _, tz_name = merchant_value.partition("|")
     version = f"{order_value.partition('|')[0]}.{merchant_token}"
     _hold(order_id, version, tz_name)
@@ -127,7 +102,7 @@ def _bump_now(order_merchants: dict[int, int], merchant_tz: dict[int, str]) -> N
     if merchant_tz:
         _held.clear()  # branding edits are rare; which held orders are that merchant's is not worth tracking
     for order_id in order_merchants:
-        _held.pop(order_id, None)
+        _held.pop(order_id)
 
 
 def page_versions_bump(*, orders: Iterable[tuple[int, int]] = (), merchants: Iterable[tuple[int, str]] = ()) -> None:

@@ -4,6 +4,8 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import ShipmentFactory
+from tracking import memo
+from tracking.memo import memos_clear
 from tracking.models import NotificationCategory, NotificationOptOut
 from tracking.page import rendering, versions
 from tracking.page.versions import page_version
@@ -21,12 +23,12 @@ def test_warm_version_needs_no_query(order, in_transit, django_assert_num_querie
 
 def test_cold_version_is_read_from_the_rows_in_one_query(order, in_transit, django_assert_num_queries):
     cache.clear()  # the fixtures' writes filled it
-    versions.clear_local()
+    memos_clear()
     with django_assert_num_queries(1):
         version, tz_name = page_version(order_id=order.pk)
     assert tz_name == order.merchant.timezone
     cache.clear()
-    versions.clear_local()
+    memos_clear()
     assert page_version(order_id=order.pk) == (version, tz_name)  # same rows, same version: pages survive
 
 
@@ -98,7 +100,7 @@ def test_expired_version_falls_back_to_the_rows(client, order, in_transit):
     Shipment.objects.filter(pk=in_transit.pk).update(status=st.OUT_FOR_DELIVERY, updated_at=timezone.now())
     assert "Arriving today" not in client.get(link).content.decode()  # still the cached page
     cache.delete(versions.ORDER_KEY.format(order.pk))  # what expiry does
-    versions.clear_local()  # ... once this process's short hold on the version has passed too
+    memos_clear()  # ... once this process's short hold on the version has passed too
     assert "Arriving today" in client.get(link).content.decode()
 
 
@@ -108,7 +110,7 @@ class TestLocalHold:
     @pytest.fixture
     def clock(self, monkeypatch):
         now = [1000.0]
-        monkeypatch.setattr(versions.time, "monotonic", lambda: now[0])
+        monkeypatch.setattr(memo.time, "monotonic", lambda: now[0])
         return now
 
     def test_held_version_costs_no_cache_round_trip(self, order, in_transit, clock):
