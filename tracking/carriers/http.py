@@ -4,13 +4,13 @@ parse.py; this module never looks inside a successful body beyond decoding JSON.
 from __future__ import annotations
 
 import email.utils
-import random
 import time
 from datetime import UTC, datetime
 from typing import Callable, Mapping
 
 import requests
 
+from tracking.backoff import backoff_seconds
 from tracking.carriers.base import AuthError, CarrierError, CarrierUnavailable, InvalidRequest, NotFound, RateLimited
 
 DEFAULT_TIMEOUT = (3.05, 15)  # (connect, read) seconds
@@ -96,11 +96,7 @@ class CarrierHTTP:
             return self._result(response)
 
     def _wait(self, retry_after: float | None, attempt: int) -> None:
-        if retry_after is not None:
-            self.sleep(retry_after)
-        else:
-            # Exponential backoff with jitter so a fleet of workers does not retry in lockstep.
-            self.sleep(self.backoff * (2**attempt) * (1 + random.random() / 2))
+        self.sleep(backoff_seconds(attempt, base=self.backoff, cap=self.max_wait, retry_after=retry_after))
 
     def _result(self, response: requests.Response) -> dict:
         status = response.status_code

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tracking.backoff import backoff_seconds
 from tracking.carriers import status as st
 from tracking.carriers.base import CarrierAdapter, CarrierCredentials, CarrierError, Capability, NotFound
 from tracking.carriers.registry import adapter_class, available_carriers
@@ -52,8 +53,8 @@ def _jitter(delta: timedelta, spread: float = 0.1) -> timedelta:
 
 def backoff(failures: int, *, retry_after: float | None = None) -> timedelta:
     """Exponential, capped, full-jitter backoff; a carrier's Retry-After is a floor."""
-    ceiling = min(BACKOFF_MAX, BACKOFF_BASE * (2 ** max(failures - 1, 0)))
-    delay = timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))
+    delay = timedelta(seconds=backoff_seconds(max(failures - 1, 0), base=BACKOFF_BASE.total_seconds(),
+                                              cap=BACKOFF_MAX.total_seconds()))
     if retry_after:
         delay = max(delay, timedelta(seconds=retry_after))
     return delay

@@ -1,11 +1,11 @@
 """Celery tasks for carrier ingestion: thin, take ids, call the ingest services. Registered through
 config.celery (Celery autodiscovers every tasks module)."""
 import logging
-import random
 
 from celery import shared_task
 from django.db import OperationalError
 
+from tracking.backoff import backoff_seconds
 from tracking.carriers.base import CarrierError
 from tracking.locks import single_run
 from tracking.models import Shipment
@@ -73,7 +73,7 @@ def retrack_shipment(self, shipment_id: int) -> dict:
     shipment = Shipment.objects.get(pk=shipment_id)
     outcome = polling.shipment_retrack(shipment=shipment)
     if outcome.retryable or outcome.rate_limited:
-        countdown = random.uniform(30, 60) * (2 ** self.request.retries)
+        countdown = backoff_seconds(self.request.retries, base=60, cap=600)
         try:
             raise self.retry(countdown=countdown, exc=CarrierError(outcome.error))
         except CarrierError:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 import uuid
 from datetime import timedelta
@@ -15,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from tracking.backoff import backoff_seconds
 from tracking.locks import single_run
 from tracking.models import Merchant, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tracking.webhooks_out import signing, transport
@@ -92,9 +92,8 @@ def _enqueue_after_commit(delivery_id: int, attempt_number: int, *, countdown: f
 def retry_delay(attempt_number: int) -> float:
     """Seconds before attempt ``attempt_number + 1``: exponential, capped, with jitter so a recovering
     receiver is not hit by every delivery at the same instant."""
-    base = settings.DOORSTEP_WEBHOOKS_RETRY_BASE_SECONDS
-    capped = min(settings.DOORSTEP_WEBHOOKS_RETRY_CAP_SECONDS, base * 2 ** (attempt_number - 1))
-    return capped * random.uniform(0.5, 1.0)
+    return backoff_seconds(attempt_number - 1, base=settings.DOORSTEP_WEBHOOKS_RETRY_BASE_SECONDS,
+                           cap=settings.DOORSTEP_WEBHOOKS_RETRY_CAP_SECONDS)
 
 
 def webhook_delivery_attempt(*, delivery_id: int, attempt_number: int, manual: bool = False) -> WebhookAttempt | None:
