@@ -49,7 +49,7 @@ BENCH_ENV = {
     "DOORSTEP_ENV": "production",
     "SECRET_KEY": "bench-only-" + "k" * 50,
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "DJANGO_SETTINGS_MODULE": "bench.page_settings",
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
     "LOG_LEVEL": "WARNING",
 }
 

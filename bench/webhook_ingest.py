@@ -5,7 +5,7 @@ the same server in the same run.
         [--rounds 4] [--only-ingest]
 
 Phases (all over real HTTP with keep-alive connections from a multi-process load generator):
- 1.+2. peak req/s of a bare view (/bench/bare: same middleware, reads the same body, writes nothing)
+ 1.+2. peak req/s of a bare view (/bench/bare-webhook: same middleware, reads the same body, writes nothing)
     and peak accepted webhooks/s (verify HMAC, store the raw delivery, enqueue to Redis), in
     alternating rounds; no Celery worker runs yet, so processing does not steal CPU from acknowledging;
  3. ack latency p50/p99 with an open-loop (paced) load at 80% of the peak from phase 2;
@@ -110,8 +110,8 @@ def pct(values, q):
 # --- app setup --------------------------------------------------------------------------------------
 def configure(args):
     env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "REDIS_URL": args.redis_url, "DOORSTEP_BENCH_VIEWS": "true", "LOG_LEVEL": "ERROR",
+        "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "REDIS_URL": args.redis_url, "LOG_LEVEL": "ERROR",
         "DOORSTEP_BASE_URL": f"http://127.0.0.1:{PORT}",
     }
     if args.db == "sqlite":
@@ -299,7 +299,7 @@ def main():
     worker = None
     try:
         # Warm-up, both sides: imports, connections, caches, prepared statements.
-        load(as_requests(peak_items[:500], "/bench/bare"), seconds=1)
+        load(as_requests(peak_items[:500], "/bench/bare-webhook"), seconds=1)
         load(as_requests(warm_items, path), seconds=1)
         # Bare and webhook alternate in short rounds, so a neighbour's burst on this shared machine
         # lands on both sides of the ratio instead of on whichever phase it happened to overlap.
@@ -310,7 +310,7 @@ def main():
         commits0 = commits_so_far()
         for n in range(args.rounds):
             cpu0 = server_cpu_seconds(gunicorn)
-            sent, took = load(as_requests(peak_items[:block], "/bench/bare"), seconds=round_s,
+            sent, took = load(as_requests(peak_items[:block], "/bench/bare-webhook"), seconds=round_s,
                               processes=args.processes, threads=args.threads)
             bare_cpu += server_cpu_seconds(gunicorn) - cpu0
             bare += sent

@@ -113,8 +113,16 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare "shop.examp
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    # Django's Redis backend, sharing one client per pool instead of building one per call.
-    CACHES = {"default": {"BACKEND": "tracking.redis_cache.SharedClientRedisCache", "LOCATION": REDIS_URL}}
+    # django-redis: one client per server for the process (Django's own backend builds one per call),
+    # and socket timeouts so a frozen Redis fails a cache call quickly instead of hanging the request.
+    CACHES = {"default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+            "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+        },
+    }}
 else:
     # No server: a per-process cache. Cached pages are keyed by a version that changes with the data,
     # so a worker process writing events never needs to reach into the web process's memory.
@@ -318,8 +326,6 @@ DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
 # A parcel without any update for this long gets a system `expired` event and is no longer tracked.
 DOORSTEP_TRACKING_EXPIRE_AFTER = timedelta(days=env.int("DOORSTEP_TRACKING_EXPIRE_DAYS", default=30))
-# Adds /bench/bare, a do-nothing view bench/webhook_ingest.py compares the webhook endpoint with.
-DOORSTEP_BENCH_VIEWS = env.bool("DOORSTEP_BENCH_VIEWS", default=False)
 # Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
 DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", default=["email"])
 DOORSTEP_SMS_BACKEND = env.str("DOORSTEP_SMS_BACKEND", default="tracking.notifications.channels.ConsoleTextBackend")

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.conf import settings
 from django.urls import include, path
 
 from tracking.edd.api import EddApi
@@ -26,8 +25,3 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("tracking.recommendations.urls")),
 ]
-
-if settings.DOORSTEP_BENCH_VIEWS:
-    from tracking.views_bench import bare
-
-    urlpatterns += [path("bench/bare", bare, name="bench-bare")]
