@@ -74,6 +74,20 @@ class CarrierHTTP:
         return self.request("POST", path, **kwargs)
 
     def request(self, method: str, path: str, *, params=None, json=None, data=None) -> dict:
+        """A 2xx answer decoded as JSON ({} for an empty body); failures raise CarrierError types."""
+        response = self.fetch(method, path, params=params, json=json, data=data)
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise CarrierUnavailable(
+                f"carrier answered {response.status_code} with a body that is not JSON"
+                f"{_looks_like(response)}") from None
+
+    def fetch(self, method: str, path: str, *, params=None, json=None, data=None) -> requests.Response:
+        """The raw 2xx response, for carriers that do not answer JSON (XML, text). Retries and error
+        mapping are the same as ``request``; reading the body is the caller's business."""
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
         attempt = 0
         while True:
@@ -86,14 +100,15 @@ class CarrierHTTP:
                     self._wait(None, attempt)
                     attempt += 1
                     continue
-                raise CarrierUnavailable(f"{method} {url}: {exc.__class__.__name__}") from exc
+                raise CarrierUnavailable(f"{method} {_redacted(url)}: {exc.__class__.__name__}") from exc
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if retry_after is None or retry_after <= self.max_wait:
                     self._wait(retry_after, attempt)
                     attempt += 1
                     continue
-            return self._result(response)
+            self._raise_for_status(response)
+            return response
 
     def _wait(self, retry_after: float | None, attempt: int) -> None:
         if retry_after is not None:
@@ -102,15 +117,10 @@ class CarrierHTTP:
             # Exponential backoff with jitter so a fleet of workers does not retry in lockstep.
             self.sleep(self.backoff * (2**attempt) * (1 + random.random() / 2))
 
-    def _result(self, response: requests.Response) -> dict:
+    def _raise_for_status(self, response: requests.Response) -> None:
         status = response.status_code
         if 200 <= status < 300:
-            if not response.content:
-                return {}
-            try:
-                return response.json()
-            except ValueError:
-                raise CarrierUnavailable(f"carrier answered {status} with a body that is not JSON") from None
+            return
         message = f"HTTP {status}: {self.describe_error(response)}"
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         error: type[CarrierError]
@@ -125,6 +135,18 @@ class CarrierHTTP:
         else:
             error = InvalidRequest
         raise error(message, retry_after=retry_after)
+
+
+def _looks_like(response: requests.Response) -> str:
+    """A hint for people reading the error: gateways and captive portals answer HTML pages."""
+    head = response.content[:256].lstrip().lower()
+    return " (an HTML page)" if head.startswith((b"<!doctype html", b"<html")) else ""
+
+
+def _redacted(url: str) -> str:
+    """The URL without its query string: some carriers (Sweet Tracker, data.go.kr) take the API key
+    as a query parameter, and error messages end up in logs."""
+    return url.split("?", 1)[0]
 
 
 def _describe(response: requests.Response) -> str:

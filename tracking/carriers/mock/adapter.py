@@ -76,7 +76,7 @@ class MockCarrier(CarrierAdapter):
     clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
 
     # --- Tracking -------------------------------------------------------------------------------------
-    def track(self, tracking_number: str) -> TrackingResult:
+    def track(self, tracking_number: str, *, carrier_code: str = "") -> TrackingResult:
         now = self.clock()
         number = tracking_number.strip().upper()
         return TrackingResult(
