@@ -75,7 +75,12 @@ class CarrierHTTP:
 
     def request(self, method: str, path: str, *, params=None, json=None, data=None) -> dict:
         """A 2xx answer decoded as JSON ({} for an empty body); failures raise CarrierError types."""
-        response = self.fetch(method, path, params=params, json=json, data=data)
+        return self.decode_json(self.fetch(method, path, params=params, json=json, data=data))
+
+    @staticmethod
+    def decode_json(response: requests.Response):
+        """A 2xx body as JSON ({} when empty); CarrierUnavailable when it is not JSON (a gateway's
+        HTML page, a truncated body)."""
         if not response.content:
             return {}
         try:
