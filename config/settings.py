@@ -278,6 +278,7 @@ DOORSTEP_CARRIERS = {
     "shippo": "tracking.carriers.shippo.ShippoAdapter",
     "dhl": "tracking.carriers.dhl.DHLAdapter",
     "trackerdelivery": "tracking.carriers.trackerdelivery.TrackerDeliveryAdapter",
+    "koreapost": "tracking.carriers.koreapost.KoreaPostAdapter",
 }
 DOORSTEP_CARRIERS.update(env.dict("DOORSTEP_EXTRA_CARRIERS", default={}))
 # Base URL of each carrier provider's API, so a sandbox or a local fake can stand in. Empty: the
