@@ -279,6 +279,7 @@ DOORSTEP_CARRIERS = {
     "dhl": "tracking.carriers.dhl.DHLAdapter",
     "trackerdelivery": "tracking.carriers.trackerdelivery.TrackerDeliveryAdapter",
     "koreapost": "tracking.carriers.koreapost.KoreaPostAdapter",
+    "sweettracker": "tracking.carriers.sweettracker.SweetTrackerAdapter",
 }
 DOORSTEP_CARRIERS.update(env.dict("DOORSTEP_EXTRA_CARRIERS", default={}))
 # Base URL of each carrier provider's API, so a sandbox or a local fake can stand in. Empty: the

@@ -89,7 +89,7 @@ _ALL: tuple[CarrierCompany, ...] = (
     _company("kr.chunilps", "Chunil Express", "천일택배", trackerdelivery="kr.chunilps", sweettracker="17"),
     # International networks detect.py recognises. Sweet Tracker's codes for UPS, FedEx and USPS
     # disagree between the sources we could read, so they stay unmapped until checked against its
-    # companylist endpoint (SweetTrackerAdapter.companies()).
+    # companylist endpoint (SweetTrackerAdapter.company_list()).
     _company("ups", "UPS", "UPS", country="", url="https://www.ups.com/track?tracknum={n}",
              trackerdelivery="us.ups"),
     _company("usps", "USPS", "미국 우정청(USPS)", country="",
