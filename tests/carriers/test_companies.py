@@ -77,6 +77,7 @@ KOREAN_TEXTS = [
     ("운송장 등록", st.INFO_RECEIVED, ""),
     ("상품준비중", st.INFO_RECEIVED, ""),
     ("접수대기", st.INFO_RECEIVED, ""),
+    ("반품 접수", st.INFO_RECEIVED, ""),
     ("배달준비", st.OUT_FOR_DELIVERY, ""),
     ("배송출발", st.OUT_FOR_DELIVERY, ""),
     ("배달완료", st.DELIVERED, ""),

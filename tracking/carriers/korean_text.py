@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
     _rule(r"배달\s*준비|배송\s*출발|배달\s*출발|배달\s*중|배송\s*예정\s*기사", st.OUT_FOR_DELIVERY),
     _rule(r"기상|폭설|폭우|호우|태풍|악천후", st.IN_TRANSIT, "weather"),
     _rule(r"지연", st.IN_TRANSIT, "carrier_delay"),
-    _rule(r"운송장\s*(등록|출력|발행)|송장\s*(등록|출력)|상품\s*준비|배송\s*준비|집[화하]\s*예정|접수\s*대기|주문\s*접수",
+    _rule(r"운송장\s*(등록|출력|발행)|송장\s*(등록|출력)|상품\s*준비|배송\s*준비|집[화하]\s*예정|접수\s*대기|주문\s*접수|반품\s*접수",
           st.INFO_RECEIVED),
     _rule(r"접수|집[화하]|인수|발송|도착|상차|하차|간선|터미널|hub|허브|분류|이동|입고|출고|배송\s*중|통관",
           st.IN_TRANSIT),
