@@ -46,7 +46,7 @@ def test_only_texts_and_korean_places_change(scenario, serial):
     tn = number(scenario, serial)
     english, korean = all_scenario_events(tn), all_scenario_events(tn, language="ko")
     assert len(english) == len(korean)
-    for en, ko in zip(english, korean):
+    for en, ko in zip(english, korean, strict=True):
         assert (en.occurred_at, en.status, en.reason, en.carrier_code, en.carrier_event_id, en.details) == \
                (ko.occurred_at, ko.status, ko.reason, ko.carrier_code, ko.carrier_event_id, ko.details)
         assert ko.location == KO_PLACES.get(en.location, en.location)

@@ -3,7 +3,7 @@ import pytest
 import requests
 import responses
 
-from tracking.carriers.base import CarrierCredentials, CarrierUnavailable
+from tracking.carriers.base import AuthError, CarrierCredentials, CarrierUnavailable
 from tracking.carriers.dhl import DHLAdapter
 from tracking.carriers.easypost import EasyPostAdapter
 from tracking.carriers.http import CarrierHTTP
@@ -77,7 +77,7 @@ def test_get_adapter_fills_the_url_from_settings(settings):
 def test_existing_clients_use_api_url_instead_of_production(adapter_cls, method, url):
     getattr(responses, method)(url, json={}, status=401)
     adapter = adapter_cls(CarrierCredentials(api_key="k", api_url="http://127.0.0.1:9999/v2"))
-    with pytest.raises(Exception):
+    with pytest.raises(AuthError):  # the fake answers 401: what matters is where the request went
         adapter.track("1Z999AA10123456784")
     assert responses.calls[0].request.url.startswith("http://127.0.0.1:9999/v2/")
 
