@@ -266,8 +266,19 @@ DOORSTEP_CARRIERS = {
     "easypost": "tracking.carriers.easypost.EasyPostAdapter",
     "shippo": "tracking.carriers.shippo.ShippoAdapter",
     "dhl": "tracking.carriers.dhl.DHLAdapter",
+    "trackerdelivery": "tracking.carriers.trackerdelivery.TrackerDeliveryAdapter",
+    "koreapost": "tracking.carriers.koreapost.KoreaPostAdapter",
+    "sweettracker": "tracking.carriers.sweettracker.SweetTrackerAdapter",
 }
 DOORSTEP_CARRIERS.update(env.dict("DOORSTEP_EXTRA_CARRIERS", default={}))
+# Base URL of each carrier provider's API, so a sandbox or a local fake can stand in. Empty: the
+# adapter's published production URL. Read by tracking.carriers.registry.provider_api_url only.
+DOORSTEP_EASYPOST_API_URL = env.str("DOORSTEP_EASYPOST_API_URL", default="")
+DOORSTEP_SHIPPO_API_URL = env.str("DOORSTEP_SHIPPO_API_URL", default="")
+DOORSTEP_DHL_API_URL = env.str("DOORSTEP_DHL_API_URL", default="")
+DOORSTEP_TRACKERDELIVERY_API_URL = env.str("DOORSTEP_TRACKERDELIVERY_API_URL", default="")
+DOORSTEP_KOREAPOST_API_URL = env.str("DOORSTEP_KOREAPOST_API_URL", default="")
+DOORSTEP_SWEETTRACKER_API_URL = env.str("DOORSTEP_SWEETTRACKER_API_URL", default="")
 
 # How long a signed shopper link (/t/<token>/) stays valid before the shopper is asked to verify again.
 DOORSTEP_LINK_MAX_AGE = timedelta(days=env.int("DOORSTEP_LINK_MAX_AGE_DAYS", default=90))

@@ -68,13 +68,15 @@ def test_mock_numbers_go_to_the_mock_adapter():
     assert detect_carriers(number[:-1] + str((int(number[-1]) + 1) % 10))[0][1] <= 0.05
 
 
-def test_korean_domestic_numbers_are_recognised_without_an_adapter():
+def test_korean_domestic_numbers_are_recognised_with_the_korean_adapters():
+    # Until the Korean adapters existed this asserted ``adapters == ()``; they now track these.
     cj = "123456789013"  # 12345678901 % 7 == 3
     assert mod7_check(cj)
     carriers = {d.carrier for d in detect(cj)}
     assert {"cj_logistics", "hanjin"} <= carriers
     korea_post = "6012345678901"
-    assert detect(korea_post)[0].carrier == "korea_post" and detect(korea_post)[0].adapters == ()
+    assert detect(korea_post)[0].carrier == "korea_post"
+    assert detect(korea_post)[0].adapters == ("koreapost", "trackerdelivery", "sweettracker")
 
 
 def test_spaces_and_dashes_are_ignored_and_case_folded():

@@ -96,6 +96,27 @@ class TrackingResult:
     service_level: str = ""
     carrier_url: str = ""  # public tracking page at the carrier
     provider_event_id: str = ""  # id of the webhook delivery itself, for delivery-level idempotency
+    # The carrier *company* (tracking.carriers.companies id, e.g. "kr.cjlogistics") this result is
+    # about, when the adapter knows it; pass it back as ``track(…, carrier_code=…)``.
+    carrier_code: str = ""
+    # True when the result is only a nudge: the provider said "something changed" without saying
+    # what (tracker.delivery callbacks carry no events). ``events`` is then empty and the ingestion
+    # layer must call ``adapter.track(tracking_number, carrier_code=carrier_code)`` to learn it.
+    # An empty ``events`` list with needs_retrack=False means "nothing new", not "go and ask".
+    needs_retrack: bool = False
+
+
+@dataclass(frozen=True)
+class TrackingRegistration:
+    """What ``register_tracking`` arranged with a provider that pushes updates for a limited time.
+
+    ``expires_at`` (timezone-aware) is when the provider stops calling back; the caller renews by
+    calling ``register_tracking`` again before then. None: the registration does not lapse."""
+
+    tracking_number: str
+    carrier_code: str = ""  # carrier company id, as in TrackingResult.carrier_code
+    callback_url: str = ""  # where the provider will call (secrets in it are the adapter's business)
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +211,9 @@ class CarrierCredentials:
 
     api_key: str = ""
     webhook_secret: str = ""
+    # Base URL of the provider's API; "" means the adapter's published production URL. The registry
+    # fills it from settings.DOORSTEP_<PROVIDER>_API_URL so a sandbox or a local fake can stand in.
+    api_url: str = ""
     # Secrets still accepted during a rotation overlap window.
     previous_webhook_secrets: tuple[str, ...] = ()
     extra: Mapping = field(default_factory=dict)
@@ -217,11 +241,30 @@ class CarrierAdapter:
         return bool(self.capabilities & capability)
 
     # Tracking
-    def track(self, tracking_number: str) -> TrackingResult:
+    #
+    # ``carrier_code`` is the carrier *company* (a tracking.carriers.companies id such as
+    # "kr.cjlogistics") for adapters that track many companies and cannot always tell which from the
+    # number alone (tracker.delivery, Sweet Tracker). Adapters that work it out themselves accept
+    # and ignore it, so callers may always pass it. Third-party adapters written before it existed
+    # take only the number: callers pass the keyword only when they have a value.
+    def track(self, tracking_number: str, *, carrier_code: str = "") -> TrackingResult:
         raise NotImplementedError(f"{self.slug} cannot poll tracking")
 
-    def register_tracking(self, tracking_number: str) -> None:
-        """Ask the carrier/aggregator to start pushing webhooks for this number (no-op if not needed)."""
+    def register_tracking(
+        self,
+        tracking_number: str,
+        *,
+        carrier_code: str = "",
+        callback_url: str = "",
+        expires_at: datetime | None = None,
+    ) -> TrackingRegistration | None:
+        """Ask the carrier/aggregator to start pushing webhooks for this number.
+
+        ``callback_url`` is the account's webhook URL, for providers that take one per registration;
+        ``expires_at`` asks for a registration that lapses then (the adapter picks a default when
+        None). Returns a TrackingRegistration when the provider's registration lapses (renew it
+        before ``expires_at``), None when nothing needs renewing (or nothing was needed at all)."""
+        return None
 
     def tracking_url(self, tracking_number: str) -> str:
         return ""

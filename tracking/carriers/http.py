@@ -74,6 +74,25 @@ class CarrierHTTP:
         return self.request("POST", path, **kwargs)
 
     def request(self, method: str, path: str, *, params=None, json=None, data=None) -> dict:
+        """A 2xx answer decoded as JSON ({} for an empty body); failures raise CarrierError types."""
+        return self.decode_json(self.fetch(method, path, params=params, json=json, data=data))
+
+    @staticmethod
+    def decode_json(response: requests.Response):
+        """A 2xx body as JSON ({} when empty); CarrierUnavailable when it is not JSON (a gateway's
+        HTML page, a truncated body)."""
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise CarrierUnavailable(
+                f"carrier answered {response.status_code} with a body that is not JSON"
+                f"{_looks_like(response)}") from None
+
+    def fetch(self, method: str, path: str, *, params=None, json=None, data=None) -> requests.Response:
+        """The raw 2xx response, for carriers that do not answer JSON (XML, text). Retries and error
+        mapping are the same as ``request``; reading the body is the caller's business."""
         url = path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
         attempt = 0
         while True:
@@ -86,27 +105,23 @@ class CarrierHTTP:
                     self._wait(None, attempt)
                     attempt += 1
                     continue
-                raise CarrierUnavailable(f"{method} {url}: {exc.__class__.__name__}") from exc
+                raise CarrierUnavailable(f"{method} {_redacted(url)}: {exc.__class__.__name__}") from exc
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if retry_after is None or retry_after <= self.max_wait:
                     self._wait(retry_after, attempt)
                     attempt += 1
                     continue
-            return self._result(response)
+            self._raise_for_status(response)
+            return response
 
     def _wait(self, retry_after: float | None, attempt: int) -> None:
         self.sleep(backoff_seconds(attempt, base=self.backoff, cap=self.max_wait, retry_after=retry_after))
 
-    def _result(self, response: requests.Response) -> dict:
+    def _raise_for_status(self, response: requests.Response) -> None:
         status = response.status_code
         if 200 <= status < 300:
-            if not response.content:
-                return {}
-            try:
-                return response.json()
-            except ValueError:
-                raise CarrierUnavailable(f"carrier answered {status} with a body that is not JSON") from None
+            return
         message = f"HTTP {status}: {self.describe_error(response)}"
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         error: type[CarrierError]
@@ -121,6 +136,18 @@ class CarrierHTTP:
         else:
             error = InvalidRequest
         raise error(message, retry_after=retry_after)
+
+
+def _looks_like(response: requests.Response) -> str:
+    """A hint for people reading the error: gateways and captive portals answer HTML pages."""
+    head = response.content[:256].lstrip().lower()
+    return " (an HTML page)" if head.startswith((b"<!doctype html", b"<html")) else ""
+
+
+def _redacted(url: str) -> str:
+    """The URL without its query string: some carriers (Sweet Tracker, data.go.kr) take the API key
+    as a query parameter, and error messages end up in logs."""
+    return url.split("?", 1)[0]
 
 
 def _describe(response: requests.Response) -> str:

@@ -23,3 +23,16 @@ def matches_any(offered: str, expected: list[str]) -> bool:
     for candidate in expected:
         matched |= hmac.compare_digest(offered_bytes, candidate.encode("utf-8", "replace"))
     return matched
+
+
+def require_url_token(credentials: CarrierCredentials, url_token) -> None:
+    """For carriers that cannot sign deliveries (Shippo, tracker.delivery): the account's webhook
+    secret travels as ``?token=`` in the callback URL we registered, and must come back unchanged.
+    Raises WebhookRejected (401) unless it matches the current or a still-accepted previous secret."""
+    secrets = require_secrets(credentials)
+    if not isinstance(url_token, str) or not url_token:
+        raise WebhookRejected("missing webhook token in the URL", status=401,
+                              reason_code=WebhookRejected.REASON_SIGNATURE)
+    if not matches_any(url_token, list(secrets)):
+        raise WebhookRejected("webhook token does not match", status=401,
+                              reason_code=WebhookRejected.REASON_SIGNATURE)

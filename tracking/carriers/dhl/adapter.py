@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tracking.carriers.base import CarrierAdapter, Capability, InvalidRequest, TrackingResult
 from tracking.carriers.dhl import parse
-from tracking.carriers.dhl.client import DHLClient
+from tracking.carriers.dhl.client import BASE_URL, DHLClient
 
 
 class DHLAdapter(CarrierAdapter):
@@ -19,10 +19,11 @@ class DHLAdapter(CarrierAdapter):
     @property
     def client(self) -> DHLClient:
         if self._client is None:
-            self._client = DHLClient(self.credentials.api_key, **self._client_options)
+            self._client = DHLClient(self.credentials.api_key, base_url=self.credentials.api_url or BASE_URL,
+                                     **self._client_options)
         return self._client
 
-    def track(self, tracking_number: str) -> TrackingResult:
+    def track(self, tracking_number: str, *, carrier_code: str = "") -> TrackingResult:
         number = tracking_number.strip().upper()
         if not number:
             raise InvalidRequest("empty tracking number")

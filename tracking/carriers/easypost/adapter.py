@@ -10,7 +10,7 @@ from tracking.carriers.detect import best_detection, public_tracking_url
 from tracking.carriers.parsing import load_json_object
 from tracking.carriers.webhook_auth import matches_any, require_secrets
 from tracking.carriers.easypost import parse
-from tracking.carriers.easypost.client import EasyPostClient
+from tracking.carriers.easypost.client import BASE_URL, EasyPostClient
 
 SIGNATURE_HEADER = "X-Hmac-Signature"
 SIGNATURE_PREFIX = "hmac-sha256-hex="
@@ -45,7 +45,8 @@ class EasyPostAdapter(CarrierAdapter):
     @property
     def client(self) -> EasyPostClient:
         if self._client is None:
-            self._client = EasyPostClient(self.credentials.api_key, **self._client_options)
+            self._client = EasyPostClient(self.credentials.api_key, base_url=self.credentials.api_url or BASE_URL,
+                                          **self._client_options)
         return self._client
 
     def _carrier_name(self, tracking_number: str) -> str:
@@ -55,7 +56,7 @@ class EasyPostAdapter(CarrierAdapter):
         detected = best_detection(tracking_number)
         return CARRIER_NAMES.get(detected.carrier, "") if detected else ""  # "" lets EasyPost guess
 
-    def track(self, tracking_number: str) -> TrackingResult:
+    def track(self, tracking_number: str, *, carrier_code: str = "") -> TrackingResult:
         number = tracking_number.strip().upper()
         if not number:
             raise InvalidRequest("empty tracking number")
@@ -65,7 +66,9 @@ class EasyPostAdapter(CarrierAdapter):
         except ValueError as exc:
             raise InvalidRequest(f"EasyPost answered with something that is not a Tracker: {exc}") from None
 
-    def register_tracking(self, tracking_number: str) -> None:
+    def register_tracking(self, tracking_number: str, *, carrier_code: str = "", callback_url: str = "",
+                          expires_at=None) -> None:
+        """EasyPost pushes to the account-wide webhook for as long as the tracker lives: nothing to renew."""
         number = tracking_number.strip().upper()
         self.client.create_tracker(number, self._carrier_name(number))
 

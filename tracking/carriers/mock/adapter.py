@@ -75,14 +75,20 @@ class MockCarrier(CarrierAdapter):
     # The clock drives every scenario; tests replace it on an instance.
     clock: Callable[[], datetime] = staticmethod(lambda: datetime.now(UTC))
 
+    @property
+    def language(self) -> str:
+        """``extra["language"]`` of the account: "ko" makes parcels read like a Korean courier's feed."""
+        value = str((self.credentials.extra or {}).get("language", "en")).lower()
+        return value if value in scenarios.LANGUAGES else "en"
+
     # --- Tracking -------------------------------------------------------------------------------------
-    def track(self, tracking_number: str) -> TrackingResult:
+    def track(self, tracking_number: str, *, carrier_code: str = "") -> TrackingResult:
         now = self.clock()
         number = tracking_number.strip().upper()
         return TrackingResult(
             tracking_number=number,
             carrier=self.slug,
-            events=scenarios.scenario_events(number, now=now),
+            events=scenarios.scenario_events(number, now=now, language=self.language),
             estimated_delivery=scenarios.estimated_delivery(number, now=now),
             service_level="standard",
             carrier_url=self.tracking_url(number),

@@ -73,6 +73,45 @@ STATUS_MAP: dict[str, tuple[str, str, str]] = {
     "MK-CXL": (st.CANCELLED, "", "Shipment cancelled by sender"),
 }
 
+# --- Korean flavour ---------------------------------------------------------------------------------
+# A Korean merchant's demo parcels read like a Korean courier's feed (CJ-style wording). Selected
+# per carrier account with ``extra={"language": "ko"}``; English stays the default, unchanged.
+LANGUAGES = ("en", "ko")
+KO_TEXT: dict[str, str] = {
+    "MK-INFO": "운송장 등록",
+    "MK-RINF": "반품 접수",
+    "MK-PU": "집화처리",
+    "MK-DROP": "편의점 접수",
+    "MK-ARR": "간선하차",
+    "MK-DEP": "간선상차",
+    "MK-PROC": "터미널 분류",
+    "MK-EXP": "항공 발송",
+    "MK-IMP": "도착국 도착",
+    "MK-CUSH": "통관 보류",
+    "MK-CUSC": "통관 완료",
+    "MK-DLY": "기상 악화로 배송 지연",
+    "MK-OFD": "배송출발",
+    "MK-ATT": "미배달(수취인 부재)",
+    "MK-ADDR": "미배달(주소 불명)",
+    "MK-PUP": "편의점 보관",
+    "MK-DLV": "배달완료",
+    "MK-LOST": "분실 조사 중",
+    "MK-DMG": "파손 확인, 검수 중",
+    "MK-RTS": "반송 출고",
+    "MK-RTSD": "반송 완료",
+    "MK-CXL": "접수 취소",
+}
+# Korean places on the routes, as a Korean feed names them; foreign places keep their names.
+KO_PLACES: dict[str, str] = {
+    "Gangnam-gu Branch, Seoul, KR": "서울 강남구",
+    "Gonjiam Hub, Gwangju-si, Gyeonggi-do, KR": "곤지암Hub",
+    "Daejeon Hub, Daejeon, KR": "대전HUB",
+    "Haeundae-gu Sub-terminal, Busan, KR": "부산 해운대B",
+    "Haeundae-gu, Busan, KR": "부산 해운대구",
+    "Mapo-gu Branch, Seoul, KR": "서울 마포구",
+    "Incheon International Airport (ICN), Incheon, KR": "인천공항 국제물류센터",
+}
+
 
 # --- Routes -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -327,8 +366,11 @@ def _step_time(parsed: ParsedNumber, step: Step) -> datetime:
     return (parsed.shipped_at + step.hours * unit).astimezone(step.place.zone).replace(microsecond=0)
 
 
-def _event(tracking_number: str, parsed: ParsedNumber, index: int, step: Step) -> TrackingEventData:
+def _event(tracking_number: str, parsed: ParsedNumber, index: int, step: Step, language: str = "en") -> TrackingEventData:
     status, reason, default_text = STATUS_MAP[step.code]
+    text, location = step.text or default_text, step.place.name
+    if language == "ko":
+        text, location = KO_TEXT[step.code], KO_PLACES.get(location, location)
     details = {}
     if status == st.DELIVERED:
         signer = "Warehouse receiving" if parsed.scenario == "return_to_warehouse" else _signer(parsed.serial)
@@ -341,8 +383,8 @@ def _event(tracking_number: str, parsed: ParsedNumber, index: int, step: Step) -
         status=status,
         reason=reason,
         carrier_code=step.code,
-        carrier_text=step.text or default_text,
-        location=step.place.name,
+        carrier_text=text,
+        location=location,
         carrier_event_id=f"{tracking_number}-{index:02d}",
         details=details,
     )
@@ -353,18 +395,21 @@ def _signer(serial: int) -> str:
     return names[serial % len(names)]
 
 
-def scenario_events(tracking_number: str, *, now: datetime) -> list[TrackingEventData]:
-    """The events that have happened by ``now``, oldest first."""
+def scenario_events(tracking_number: str, *, now: datetime, language: str = "en") -> list[TrackingEventData]:
+    """The events that have happened by ``now``, oldest first; ``language="ko"`` for Korean texts
+    and place names (same codes, times, statuses and ids)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown mock language {language!r}; choose from {', '.join(LANGUAGES)}")
     number = tracking_number.strip().upper() if isinstance(tracking_number, str) else str(tracking_number)
     parsed = parse_number(number)
     _, steps = timeline(parsed)
-    events = [_event(number, parsed, index, step) for index, step in enumerate(steps)]
+    events = [_event(number, parsed, index, step, language) for index, step in enumerate(steps)]
     return [event for event in events if event.occurred_at <= now]
 
 
-def all_scenario_events(tracking_number: str) -> list[TrackingEventData]:
+def all_scenario_events(tracking_number: str, *, language: str = "en") -> list[TrackingEventData]:
     """The complete timeline, including what has not happened yet (for simulators and tests)."""
-    return scenario_events(tracking_number, now=datetime.max.replace(tzinfo=UTC))
+    return scenario_events(tracking_number, now=datetime.max.replace(tzinfo=UTC), language=language)
 
 
 def estimated_delivery(tracking_number: str, *, now: datetime) -> date:

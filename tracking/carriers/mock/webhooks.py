@@ -196,6 +196,7 @@ def simulate_deliveries(
     serial_start: int = 0,
     now: datetime | None = None,
     clock: Callable[[], float] = time.time,
+    language: str = "en",
 ) -> Iterator[tuple[dict[str, str], bytes]]:
     """Yield ``count`` signed (headers, body) deliveries, as a carrier would send them.
 
@@ -203,7 +204,7 @@ def simulate_deliveries(
     their timelines are complete; each event goes out in its own delivery. With the given rates a
     delivery is re-sent (same delivery id: a carrier retry) or swapped with the next one of the same
     shipment (out of order). Signing happens as each delivery is taken, so a slow consumer never
-    sends stale timestamps.
+    sends stale timestamps. ``language="ko"`` sends Korean texts and places.
     """
     rng = random.Random(seed)
     reference = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
@@ -215,7 +216,7 @@ def simulate_deliveries(
         number = scenarios.make_tracking_number(scenario, shipped_at, serial_start + shipment)
         shipment += 1
         deliveries = [
-            (f"dlv_{number}_{index:02d}", event) for index, event in enumerate(scenarios.all_scenario_events(number))
+            (f"dlv_{number}_{index:02d}", event) for index, event in enumerate(scenarios.all_scenario_events(number, language=language))
         ]
         index = 0
         while index < len(deliveries):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from tracking.carriers import status as st
-from tracking.carriers.base import CarrierAdapter, Capability, InvalidRequest, NotFound, TrackingResult, WebhookRejected
+from tracking.carriers.base import CarrierAdapter, Capability, InvalidRequest, NotFound, TrackingResult
 from tracking.carriers.detect import best_detection, public_tracking_url
 from tracking.carriers.parsing import load_json_object
-from tracking.carriers.webhook_auth import matches_any, require_secrets
+from tracking.carriers.webhook_auth import require_url_token
 from tracking.carriers.shippo import parse
-from tracking.carriers.shippo.client import ShippoClient
+from tracking.carriers.shippo.client import BASE_URL, ShippoClient
 
 # Doorstep's carrier keys (tracking.carriers.detect) → Shippo carrier tokens.
 CARRIER_TOKENS = {
@@ -33,7 +33,8 @@ class ShippoAdapter(CarrierAdapter):
     @property
     def client(self) -> ShippoClient:
         if self._client is None:
-            self._client = ShippoClient(self.credentials.api_key, **self._client_options)
+            self._client = ShippoClient(self.credentials.api_key, base_url=self.credentials.api_url or BASE_URL,
+                                        **self._client_options)
         return self._client
 
     def carrier_token(self, tracking_number: str) -> str:
@@ -46,7 +47,7 @@ class ShippoAdapter(CarrierAdapter):
             raise InvalidRequest("cannot tell which carrier this number belongs to; set 'carrier' on the Shippo account")
         return token
 
-    def track(self, tracking_number: str) -> TrackingResult:
+    def track(self, tracking_number: str, *, carrier_code: str = "") -> TrackingResult:
         number = tracking_number.strip().upper()
         track = self.client.get_track(self.carrier_token(number), number)
         try:
@@ -58,7 +59,9 @@ class ShippoAdapter(CarrierAdapter):
             raise NotFound(f"Shippo has no tracking information for {number} yet")
         return result
 
-    def register_tracking(self, tracking_number: str) -> None:
+    def register_tracking(self, tracking_number: str, *, carrier_code: str = "", callback_url: str = "",
+                          expires_at=None) -> None:
+        """Shippo pushes to the account-wide webhook with no expiry: nothing to renew."""
         number = tracking_number.strip().upper()
         self.client.register_track(self.carrier_token(number), number)
 
@@ -66,13 +69,7 @@ class ShippoAdapter(CarrierAdapter):
         return public_tracking_url(tracking_number)
 
     def verify_webhook(self, *, headers, body, url_token=""):
-        secrets = require_secrets(self.credentials)
-        if not isinstance(url_token, str) or not url_token:
-            raise WebhookRejected("missing webhook token in the URL", status=401,
-                                  reason_code=WebhookRejected.REASON_SIGNATURE)
-        if not matches_any(url_token, list(secrets)):
-            raise WebhookRejected("webhook token does not match", status=401,
-                                  reason_code=WebhookRejected.REASON_SIGNATURE)
+        require_url_token(self.credentials, url_token)
 
     def parse_webhook(self, *, headers, body):
         return parse.parse_webhook(load_json_object(body), body, carrier_url=self.tracking_url)
