@@ -371,9 +371,17 @@ CELERY_BEAT_SCHEDULE["feedback-send-due-surveys"] = {
 DOORSTEP_PAYMENT_GATEWAYS = {
     "mock": "returns.payments.mock.MockGateway",
     "stripe": "returns.payments.stripe.StripeGateway",
+    "toss": "returns.payments.toss.TossPaymentsGateway",
 }
 DOORSTEP_PAYMENT_GATEWAYS.update(env.dict("DOORSTEP_EXTRA_PAYMENT_GATEWAYS", default={}))
-DOORSTEP_PAYMENT_CREDENTIALS = {"stripe": {"secret_key": env.str("STRIPE_SECRET_KEY", default="")}}
+# Gateways' base URLs, so a sandbox or a local fake can stand in (adapters get them via the registry).
+DOORSTEP_STRIPE_API_URL = env.str("DOORSTEP_STRIPE_API_URL", default="https://api.stripe.com")
+DOORSTEP_TOSSPAYMENTS_API_URL = env.str("DOORSTEP_TOSSPAYMENTS_API_URL", default="https://api.tosspayments.com")
+# Install-wide gateway credentials (the environment's defaults; per-merchant ones override them).
+DOORSTEP_PAYMENT_CREDENTIALS = {
+    "stripe": {"secret_key": env.str("STRIPE_SECRET_KEY", default=""), "api_url": DOORSTEP_STRIPE_API_URL},
+    "toss": {"secret_key": env.str("TOSSPAYMENTS_SECRET_KEY", default=""), "api_url": DOORSTEP_TOSSPAYMENTS_API_URL},
+}
 # Shopper photos: largest upload accepted, and how many per return.
 DOORSTEP_RETURN_PHOTO_MAX_BYTES = env.int("DOORSTEP_RETURN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 DOORSTEP_RETURN_PHOTO_MAX_COUNT = env.int("DOORSTEP_RETURN_PHOTO_MAX_COUNT", default=5)
