@@ -342,6 +342,31 @@ DOORSTEP_NOTIFICATION_CHANNELS = env.list("DOORSTEP_NOTIFICATION_CHANNELS", defa
 DOORSTEP_SMS_BACKEND = env.str("DOORSTEP_SMS_BACKEND", default="tracking.notifications.channels.ConsoleTextBackend")
 DOORSTEP_WHATSAPP_BACKEND = env.str("DOORSTEP_WHATSAPP_BACKEND",
                                     default="tracking.notifications.channels.ConsoleTextBackend")
+# Text-message providers (tracking.notifications.providers): dotted paths by slug, base URLs and the
+# install-wide credentials from the environment. Point DOORSTEP_SMS_BACKEND at
+# tracking.notifications.providers.backends.SolapiSMSBackend or .TwilioSMSBackend, and
+# DOORSTEP_WHATSAPP_BACKEND at .TwilioWhatsAppBackend, to send through them.
+DOORSTEP_TEXT_PROVIDERS = {
+    "solapi": "tracking.notifications.providers.solapi.SolapiProvider",
+    "twilio": "tracking.notifications.providers.twilio.TwilioProvider",
+}
+DOORSTEP_SOLAPI_API_URL = env.str("DOORSTEP_SOLAPI_API_URL", default="https://api.solapi.com")
+DOORSTEP_TWILIO_API_URL = env.str("DOORSTEP_TWILIO_API_URL", default="https://api.twilio.com")
+DOORSTEP_TEXT_PROVIDER_CREDENTIALS = {
+    "solapi": {
+        "api_key": env.str("SOLAPI_API_KEY", default=""),
+        "api_secret": env.str("SOLAPI_API_SECRET", default=""),
+        "sender": env.str("SOLAPI_SENDER", default=""),  # a 발신번호 registered with Solapi
+        "sender_profile": env.str("SOLAPI_PFID", default=""),  # the KakaoTalk channel (pfId) for 알림톡
+        "api_url": DOORSTEP_SOLAPI_API_URL,
+    },
+    "twilio": {
+        "api_key": env.str("TWILIO_ACCOUNT_SID", default=""),
+        "api_secret": env.str("TWILIO_AUTH_TOKEN", default=""),
+        "sender": env.str("TWILIO_FROM", default=""),  # +E.164 number, or a Messaging Service SID (MG…)
+        "api_url": DOORSTEP_TWILIO_API_URL,
+    },
+}
 
 # --- Feedback (NPS surveys) -----------------------------------------------------------------------
 
@@ -350,9 +375,17 @@ DOORSTEP_WHATSAPP_BACKEND = env.str("DOORSTEP_WHATSAPP_BACKEND",
 DOORSTEP_PAYMENT_GATEWAYS = {
     "mock": "returns.payments.mock.MockGateway",
     "stripe": "returns.payments.stripe.StripeGateway",
+    "toss": "returns.payments.toss.TossPaymentsGateway",
 }
 DOORSTEP_PAYMENT_GATEWAYS.update(env.dict("DOORSTEP_EXTRA_PAYMENT_GATEWAYS", default={}))
-DOORSTEP_PAYMENT_CREDENTIALS = {"stripe": {"secret_key": env.str("STRIPE_SECRET_KEY", default="")}}
+# Gateways' base URLs, so a sandbox or a local fake can stand in (adapters get them via the registry).
+DOORSTEP_STRIPE_API_URL = env.str("DOORSTEP_STRIPE_API_URL", default="https://api.stripe.com")
+DOORSTEP_TOSSPAYMENTS_API_URL = env.str("DOORSTEP_TOSSPAYMENTS_API_URL", default="https://api.tosspayments.com")
+# Install-wide gateway credentials (the environment's defaults; per-merchant ones override them).
+DOORSTEP_PAYMENT_CREDENTIALS = {
+    "stripe": {"secret_key": env.str("STRIPE_SECRET_KEY", default=""), "api_url": DOORSTEP_STRIPE_API_URL},
+    "toss": {"secret_key": env.str("TOSSPAYMENTS_SECRET_KEY", default=""), "api_url": DOORSTEP_TOSSPAYMENTS_API_URL},
+}
 # Shopper photos: largest upload accepted, and how many per return.
 DOORSTEP_RETURN_PHOTO_MAX_BYTES = env.int("DOORSTEP_RETURN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 DOORSTEP_RETURN_PHOTO_MAX_COUNT = env.int("DOORSTEP_RETURN_PHOTO_MAX_COUNT", default=5)

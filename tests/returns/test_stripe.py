@@ -145,3 +145,30 @@ def test_connection_error_is_retryable(gateway):
 def test_missing_key_is_an_auth_error():
     with pytest.raises(GatewayAuthError):
         StripeGateway().refund(request())
+
+
+@responses.activate
+def test_retries_wait_the_shared_backoff_rule_and_honour_retry_after():
+    waits = []
+    gw = StripeGateway(GatewayCredentials(secret_key="sk_test_abc"))
+    gw.sleep = waits.append
+    responses.post(URL, json=fixture("error_api.json"), status=500)
+    responses.post(URL, json=fixture("error_rate_limit.json"), status=429, headers={"Retry-After": "2"})
+    responses.post(URL, json=fixture("refund_succeeded.json"))
+    assert gw.refund(request()).status == "succeeded"
+    assert 0.25 <= waits[0] <= 0.5 and waits[1] == 2.0  # backoff_seconds(0, base=0.5), then Retry-After
+
+
+@responses.activate
+def test_base_url_comes_from_the_credentials():
+    responses.post("http://127.0.0.1:12111/v1/refunds", json=fixture("refund_succeeded.json"))
+    gw = StripeGateway(GatewayCredentials(secret_key="sk_test_abc", api_url="http://127.0.0.1:12111"))
+    assert gw.refund(request()).status == "succeeded"
+
+
+def test_more_than_the_known_remaining_is_refused_before_any_call(gateway):
+    with responses.RequestsMock():
+        with pytest.raises(RefundDeclined) as exc:
+            gateway.refund(RefundRequestData(payment_reference="pi_1", amount=Decimal("10"), currency="USD",
+                                             idempotency_key="k", known_refundable=Decimal("9.99")))
+    assert exc.value.code == "exceeds_refundable"

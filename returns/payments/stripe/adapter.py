@@ -3,19 +3,31 @@
 * ``POST https://api.stripe.com/v1/refunds``, form-encoded, ``Authorization: Bearer <secret key>``.
 * ``Idempotency-Key`` is our refund's key: a retry of the same refund is answered with the first
   result instead of refunding twice.
-* 429, 5xx and connection errors are retried a bounded number of times with jittered backoff (the
-  same key each time), honouring ``Stripe-Should-Retry``; after that a retryable error is raised and
-  the Celery task retries later — still with the same key.
+* 429, 5xx and connection errors are retried a bounded number of times, waiting
+  ``tracking.backoff.backoff_seconds`` (the same key each time), honouring ``Stripe-Should-Retry`` and
+  ``Retry-After``; after that a retryable error is raised and the Celery task retries later — still
+  with the same key.
+* The base URL comes from ``GatewayCredentials.api_url`` (DOORSTEP_STRIPE_API_URL via the registry),
+  defaulting to Stripe's public API.
 """
 from __future__ import annotations
 
-import random
 import time
 from typing import Callable, ClassVar
 
 import requests
 
-from returns.payments.base import GatewayAuthError, GatewayUnavailable, PaymentGateway, RefundRequestData, RefundResult
+from tracking.backoff import backoff_seconds
+from tracking.carriers.http import parse_retry_after
+
+from returns.payments.base import (
+    GatewayAuthError,
+    GatewayUnavailable,
+    PaymentGateway,
+    RefundRequestData,
+    RefundResult,
+    check_refundable,
+)
 from returns.payments.stripe import parse
 
 API_BASE = "https://api.stripe.com"
@@ -27,11 +39,15 @@ class StripeGateway(PaymentGateway):
     name = "Stripe"
     timeout: ClassVar[tuple[float, float]] = (5.0, 30.0)
     max_retries: ClassVar[int] = 2
+    backoff_base: ClassVar[float] = 0.5  # seconds before the first retry (ceiling), doubling per retry
+    backoff_cap: ClassVar[float] = 30.0  # longest wait, also the most of a Retry-After we sleep through
     sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def refund(self, request: RefundRequestData) -> RefundResult:
         if not self.credentials.secret_key:
             raise GatewayAuthError("No Stripe secret key configured", code="missing_key")
+        check_refundable(request)
+        url = f"{(self.credentials.api_url or API_BASE).rstrip('/')}/v1/refunds"
         headers = {
             "Authorization": f"Bearer {self.credentials.secret_key}",
             "Idempotency-Key": request.idempotency_key,
@@ -41,7 +57,7 @@ class StripeGateway(PaymentGateway):
         attempt = 0
         while True:
             try:
-                response = requests.post(f"{API_BASE}/v1/refunds", data=form, headers=headers, timeout=self.timeout)
+                response = requests.post(url, data=form, headers=headers, timeout=self.timeout)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 error = GatewayUnavailable(f"Stripe unreachable: {exc.__class__.__name__}")
             else:
@@ -53,8 +69,9 @@ class StripeGateway(PaymentGateway):
                     raise error
             if not error.retryable or attempt >= self.max_retries:
                 raise error
+            self.sleep(backoff_seconds(attempt, base=self.backoff_base, cap=self.backoff_cap,
+                                       retry_after=error.retry_after))
             attempt += 1
-            self.sleep(error.retry_after or (0.5 * 2 ** attempt) * (0.5 + random.random()))
 
 
 def _json(response) -> dict | None:
@@ -66,7 +83,4 @@ def _json(response) -> dict | None:
 
 
 def _retry_after(response) -> float | None:
-    try:
-        return min(float(response.headers.get("Retry-After", "")), 30.0)
-    except ValueError:
-        return None
+    return parse_retry_after(response.headers.get("Retry-After"))
