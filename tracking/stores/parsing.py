@@ -111,7 +111,7 @@ def quantity(value) -> int:
 def currency(value) -> str:
     """A 3-letter code, upper-cased (unknown but well-formed codes are kept); "" for junk."""
     code = text(value, 10).upper()
-    return code if _CURRENCY.match(code) else ""
+    return code if _CURRENCY.fullmatch(code) else ""
 
 
 def when(value, *, assume=timezone.utc) -> datetime | None:
@@ -139,7 +139,7 @@ def tracking_number(value) -> tuple[str, bool]:
     """(number as given but trimmed, suspicious?). Suspicious: characters or a length no carrier
     uses (spaces, punctuation, Hangul, < 4 or > 40 characters)."""
     number = text(value, 100)
-    return number, not bool(_TRACKING_OK.match(number))
+    return number, not bool(_TRACKING_OK.fullmatch(number))
 
 
 def truthy(value) -> bool:
