@@ -40,6 +40,14 @@ def test_http_date_retry_after(http, sleeper):
     assert sleeper.waits == [0.0]
 
 
+@pytest.mark.parametrize("value, seconds", [("2.0", 2.0), ("3", 3.0), ("-1", None), ("nan", None), ("soon", None),
+                                            (None, None)])
+def test_retry_after_forms(value, seconds):
+    from tracking.stores.http import retry_after_seconds
+
+    assert retry_after_seconds(value) == seconds
+
+
 @responses.activate
 def test_post_is_not_retried_on_5xx_and_says_the_outcome_is_unknown(http, sleeper):
     responses.post(f"{URL}/refunds", status=500)

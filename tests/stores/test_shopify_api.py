@@ -152,7 +152,7 @@ def test_http_429_honours_retry_after(adapter, sleeper):
     responses.post(GRAPHQL, json=fixture_json("shopify", "error_429.json"), status=429, headers={"Retry-After": "2.0"})
     responses.post(GRAPHQL, json=fixture_json("shopify", "graphql_orders_page2.json"))
     adapter.fetch_orders()
-    assert len(responses.calls) == 2 and len(sleeper.waits) == 1
+    assert len(responses.calls) == 2 and sleeper.waits == [2.0]
 
 
 @responses.activate

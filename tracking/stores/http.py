@@ -11,6 +11,7 @@ Parsing stays in each platform's parse.py; this module never looks inside a succ
 beyond decoding it."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -32,6 +33,18 @@ class HTTPResult:
     status: int
     data: Any  # decoded JSON (Decimal numbers); None for an empty body
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: delta-seconds, including the decimal form Shopify sends ("2.0"),
+    or an HTTP date. None when absent or unreadable."""
+    if isinstance(value, str):
+        try:
+            seconds = float(value.strip())
+        except ValueError:
+            return parse_retry_after(value)
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    return None
 
 
 def describe(response: requests.Response) -> str:
@@ -91,7 +104,7 @@ class StoreHTTP:
         self.backoff_cap = backoff_cap
         self.sleep = sleep or time.sleep
         self.classify = classify
-        self.retry_after = retry_after or (lambda response: parse_retry_after(response.headers.get("Retry-After")))
+        self.retry_after = retry_after or (lambda response: retry_after_seconds(response.headers.get("Retry-After")))
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"

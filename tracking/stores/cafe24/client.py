@@ -18,7 +18,7 @@ from typing import Callable
 import requests
 
 from ..base import AuthError, InvalidRequest, StoreError
-from ..http import HTTPResult, StoreHTTP, describe
+from ..http import HTTPResult, StoreHTTP, describe, retry_after_seconds
 
 
 BUCKET_PAUSE_AT = 0.75  # of the bucket
@@ -43,7 +43,7 @@ def retry_after(response: requests.Response) -> float | None:
                          _number(response.headers.get("X-Cafe24-Time-Remain"))) if w is not None]
     if waits:
         return max(waits)
-    return _number(response.headers.get("Retry-After"))
+    return retry_after_seconds(response.headers.get("Retry-After"))
 
 
 def classify(response: requests.Response) -> StoreError | None:
@@ -98,9 +98,6 @@ class Cafe24Client:
 
     def get_order(self, order_id: str, *, embed: str = "items,receivers,buyer") -> HTTPResult:
         return self._call("GET", f"/orders/{order_id}", params={"shop_no": self.shop_no, "embed": embed})
-
-    def list_shipments(self, order_id: str) -> HTTPResult:
-        return self._call("GET", f"/orders/{order_id}/shipments", params={"shop_no": self.shop_no})
 
     def create_shipment(self, order_id: str, request: dict) -> HTTPResult:
         return self._call("POST", f"/orders/{order_id}/shipments", json={"shop_no": self.shop_no, "request": request},

@@ -2,7 +2,9 @@
 
 An order comes with ``embed=items,receivers,buyer``. Cafe24 has no fulfilment object: items
 (품주) that share a ``shipping_code`` (배송번호) form one StoreFulfilment, with the items'
-``tracking_no`` and ``shipping_company_code`` / ``shipping_company_name`` as its tracking. Cafe24
+``tracking_no`` and ``shipping_company_code`` / ``shipping_company_name`` (and any extra parcels in
+``multi_invoice``) as its trackings. The items carry everything ``GET /orders/{id}/shipments``
+would, so that endpoint is not read; shipments are only written (see the adapter). Cafe24
 keeps no order modification time, so ``updated_at`` is the latest date the order and its items
 carry (order, payment, cancellation, shipping, delivery, refund…): good enough to order two
 snapshots of the same order, not a true change log.
