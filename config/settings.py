@@ -280,6 +280,32 @@ DOORSTEP_TRACKERDELIVERY_API_URL = env.str("DOORSTEP_TRACKERDELIVERY_API_URL", d
 DOORSTEP_KOREAPOST_API_URL = env.str("DOORSTEP_KOREAPOST_API_URL", default="")
 DOORSTEP_SWEETTRACKER_API_URL = env.str("DOORSTEP_SWEETTRACKER_API_URL", default="")
 
+# Store platforms by slug -> dotted path (tracking.stores.registry); same pattern as carriers.
+DOORSTEP_STORE_PLATFORMS = {
+    "shopify": "tracking.stores.shopify.ShopifyAdapter",
+    "woocommerce": "tracking.stores.woocommerce.WooCommerceAdapter",
+    "cafe24": "tracking.stores.cafe24.Cafe24Adapter",
+}
+DOORSTEP_STORE_PLATFORMS.update(env.dict("DOORSTEP_EXTRA_STORE_PLATFORMS", default={}))
+# Platform base URLs, so a sandbox or a local fake can stand in. {shop} / {mall_id} are filled per
+# connection; WooCommerce's default is the store's own URL (an override replaces it for every store).
+DOORSTEP_SHOPIFY_API_URL = env.str("DOORSTEP_SHOPIFY_API_URL", default="https://{shop}")
+DOORSTEP_SHOPIFY_API_VERSION = env.str("DOORSTEP_SHOPIFY_API_VERSION", default="2026-10")
+# The Shopify app Doorstep runs as (install-wide; its client secret also signs Shopify's webhooks).
+DOORSTEP_SHOPIFY_CLIENT_ID = env.str("DOORSTEP_SHOPIFY_CLIENT_ID", default="")
+DOORSTEP_SHOPIFY_CLIENT_SECRET = env.str("DOORSTEP_SHOPIFY_CLIENT_SECRET", default="")
+DOORSTEP_SHOPIFY_SCOPES = env.list("DOORSTEP_SHOPIFY_SCOPES", default=[
+    "read_orders", "write_orders", "read_products", "read_customers", "read_fulfillments", "write_fulfillments",
+])
+DOORSTEP_WOOCOMMERCE_API_URL = env.str("DOORSTEP_WOOCOMMERCE_API_URL", default="")
+DOORSTEP_CAFE24_API_URL = env.str("DOORSTEP_CAFE24_API_URL", default="https://{mall_id}.cafe24api.com")
+DOORSTEP_CAFE24_API_VERSION = env.str("DOORSTEP_CAFE24_API_VERSION", default="2025-12-01")
+DOORSTEP_CAFE24_CLIENT_ID = env.str("DOORSTEP_CAFE24_CLIENT_ID", default="")
+DOORSTEP_CAFE24_CLIENT_SECRET = env.str("DOORSTEP_CAFE24_CLIENT_SECRET", default="")
+DOORSTEP_CAFE24_SCOPES = env.list("DOORSTEP_CAFE24_SCOPES", default=[
+    "mall.read_order", "mall.write_order", "mall.read_product", "mall.read_shipping",
+])
+
 # How long a signed shopper link (/t/<token>/) stays valid before the shopper is asked to verify again.
 DOORSTEP_LINK_MAX_AGE = timedelta(days=env.int("DOORSTEP_LINK_MAX_AGE_DAYS", default=90))
 
