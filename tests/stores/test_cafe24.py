@@ -19,7 +19,7 @@ from tracking.stores.cafe24 import oauth
 from tracking.stores.cafe24.adapter import _cursor, _uncursor
 from tracking.stores.cafe24.client import bucket_wait
 
-from .conftest import NOW, fixture_bytes, fixture_json, request_json
+from tests.stores.conftest import NOW, fixture_bytes, fixture_json, request_json
 
 MALL = "doorstep"
 API = f"https://{MALL}.cafe24api.com/api/v2/admin"

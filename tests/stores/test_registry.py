@@ -10,7 +10,7 @@ from tracking.stores.cafe24 import Cafe24Adapter
 from tracking.stores.shopify import ShopifyAdapter
 from tracking.stores.woocommerce import WooCommerceAdapter
 
-from .conftest import fixture_json
+from tests.stores.conftest import fixture_json
 
 
 @pytest.fixture(autouse=True)

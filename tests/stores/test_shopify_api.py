@@ -18,7 +18,7 @@ from tracking.stores.shopify import ShopifyAdapter
 from tracking.stores.shopify.adapter import refund_plan
 from tracking.stores.shopify.client import throttle_wait
 
-from .conftest import NOW, fixture_json, request_json
+from tests.stores.conftest import NOW, fixture_json, request_json
 
 SHOP = "doorstep-test.myshopify.com"
 GRAPHQL = f"https://{SHOP}/admin/api/2026-10/graphql.json"

@@ -12,7 +12,7 @@ from tracking.stores.base import AuthError, OAuthRejected, StoreCredentials
 from tracking.stores.shopify import ShopifyAdapter
 from tracking.stores.shopify import oauth
 
-from .conftest import NOW, fixture_json, request_json
+from tests.stores.conftest import NOW, fixture_json, request_json
 
 SECRET = "hush"
 SHOP = "doorstep-test.myshopify.com"

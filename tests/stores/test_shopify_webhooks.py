@@ -12,7 +12,7 @@ from tracking.stores.shopify import ShopifyAdapter
 from tracking.stores.shopify.adapter import webhook_signature
 from tracking.stores.shopify.parse import TOPICS
 
-from .conftest import fixture_bytes
+from tests.stores.conftest import fixture_bytes
 
 SECRET = "hush-client-secret"
 SHOP = "doorstep-test.myshopify.com"
@@ -293,7 +293,7 @@ def test_orders_edited_needs_a_fetch(adapter):
 def test_same_order_from_webhook_and_backfill_share_the_id():
     """The Django half upserts by (platform, shop, id): REST and GraphQL ids must agree."""
     from tracking.stores.shopify.parse import parse_graphql_order, parse_rest_order
-    from .conftest import fixture_json
+    from tests.stores.conftest import fixture_json
 
     rest = parse_rest_order(fixture_json("shopify", "webhook_orders_create.json"))
     graphql = parse_graphql_order(fixture_json("shopify", "graphql_orders_page1.json")["data"]["orders"]["nodes"][0])

@@ -16,7 +16,7 @@ from tracking.stores.base import (AuthError, InvalidRequest, NotFound, RateLimit
 from tracking.stores.woocommerce import WooCommerceAdapter
 from tracking.stores.woocommerce.adapter import _uncursor, webhook_signature
 
-from .conftest import NOW, fixture_bytes, fixture_json, request_json
+from tests.stores.conftest import NOW, fixture_bytes, fixture_json, request_json
 
 STORE = "https://shop.example.com"
 API = f"{STORE}/wp-json/wc/v3"

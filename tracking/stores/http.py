@@ -18,10 +18,10 @@ from typing import Any, Callable, Mapping
 
 import requests
 
-from ..backoff import backoff_seconds
-from ..carriers.http import parse_retry_after
-from .base import AuthError, InvalidRequest, NotFound, RateLimited, StoreError, StoreUnavailable
-from .parsing import loads
+from tracking.backoff import backoff_seconds
+from tracking.carriers.http import parse_retry_after
+from tracking.stores.base import AuthError, InvalidRequest, NotFound, RateLimited, StoreError, StoreUnavailable
+from tracking.stores.parsing import loads
 
 DEFAULT_TIMEOUT = (3.05, 20)  # (connect, read) seconds
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

@@ -8,8 +8,8 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
-from ..carriers.parsing import parse_datetime as _parse_iso
-from .base import WebhookRejected
+from tracking.carriers.parsing import parse_datetime as _parse_iso
+from tracking.stores.base import WebhookRejected
 
 MAX_MONEY = Decimal("1e15")  # larger amounts are junk, not money
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

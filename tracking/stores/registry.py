@@ -14,7 +14,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import StoreAdapter, StoreCredentials
+from tracking.stores.base import StoreAdapter, StoreCredentials
 
 
 class UnknownPlatform(LookupError):

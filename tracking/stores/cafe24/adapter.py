@@ -20,16 +20,16 @@ import hashlib
 import json
 from datetime import date, datetime, timedelta
 
-from ...carriers import status as st
-from ...carriers.base import header
-from ...carriers.webhook_auth import matches_any
-from .. import base as b
-from ..base import (AuthError, Capability, InvalidRequest, NotFound, OAuthRejected, Page, PushResult, StoreAdapter,
+from tracking.carriers import status as st
+from tracking.carriers.base import header
+from tracking.carriers.webhook_auth import matches_any
+from tracking.stores import base as b
+from tracking.stores.base import (AuthError, Capability, InvalidRequest, NotFound, OAuthRejected, Page, PushResult, StoreAdapter,
                     WebhookRejected)
-from ..carrier_names import company_id
-from ..parsing import dicts, load_json_object, obj, text, when
-from . import oauth, parse
-from .client import Cafe24Client, NoChange
+from tracking.stores.carrier_names import company_id
+from tracking.stores.parsing import dicts, load_json_object, obj, text, when
+from tracking.stores.cafe24 import oauth, parse
+from tracking.stores.cafe24.client import Cafe24Client, NoChange
 
 DEFAULT_API_VERSION = "2025-12-01"
 WINDOW_DAYS = 89  # Cafe24 refuses a search window of three months or more

@@ -17,8 +17,8 @@ from typing import Callable
 
 import requests
 
-from ..base import AuthError, InvalidRequest, StoreError
-from ..http import HTTPResult, StoreHTTP, describe, retry_after_seconds
+from tracking.stores.base import AuthError, InvalidRequest, StoreError
+from tracking.stores.http import HTTPResult, StoreHTTP, describe, retry_after_seconds
 
 
 BUCKET_PAUSE_AT = 0.75  # of the bucket

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Sequence
 from urllib.parse import urlencode
 
-from ..base import InvalidRequest, OAuthRejected, TokenGrant
-from ..parsing import items, text, when
+from tracking.stores.base import InvalidRequest, OAuthRejected, TokenGrant
+from tracking.stores.parsing import items, text, when
 
 KST = timezone(timedelta(hours=9), "KST")
 MALL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,49}$")

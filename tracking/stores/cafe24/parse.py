@@ -18,9 +18,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from .. import base as b
-from ..carrier_names import cafe24_company_id
-from ..parsing import currency, dicts, ident, items, money, money0, obj, opt_ident, quantity, text, tracking_number, when
+from tracking.stores import base as b
+from tracking.stores.carrier_names import cafe24_company_id
+from tracking.stores.parsing import currency, dicts, ident, items, money, money0, obj, opt_ident, quantity, text, tracking_number, when
 
 PLATFORM = "cafe24"
 

@@ -1,5 +1,5 @@
 """Shopify: GraphQL Admin API (backfill, fulfillment events, refunds, webhook subscriptions),
 REST-shaped webhooks signed with the app's client secret, OAuth with expiring offline tokens."""
-from .adapter import ShopifyAdapter
+from tracking.stores.shopify.adapter import ShopifyAdapter
 
 __all__ = ["ShopifyAdapter"]

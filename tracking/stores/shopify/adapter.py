@@ -9,15 +9,15 @@ import json
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from ...carriers.base import header
-from ...carriers.webhook_auth import matches_any
-from .. import base as b
-from ..base import (AuthError, Capability, InvalidRequest, NotFound, OAuthRejected, Page, PushResult, StoreAdapter,
+from tracking.carriers.base import header
+from tracking.carriers.webhook_auth import matches_any
+from tracking.stores import base as b
+from tracking.stores.base import (AuthError, Capability, InvalidRequest, NotFound, OAuthRejected, Page, PushResult, StoreAdapter,
                     WebhookRejected)
-from ..parsing import currency, dicts, ident, load_json_object, money, obj, text, when
-from . import oauth, parse, queries
-from .carriers import fulfillment_event_status
-from .client import QueryCostExceeded, ShopifyClient
+from tracking.stores.parsing import currency, dicts, ident, load_json_object, money, obj, text, when
+from tracking.stores.shopify import oauth, parse, queries
+from tracking.stores.shopify.carriers import fulfillment_event_status
+from tracking.stores.shopify.client import QueryCostExceeded, ShopifyClient
 
 DEFAULT_API_VERSION = "2026-10"
 DEFAULT_BASE_URL = "https://{shop}"

@@ -2,10 +2,10 @@
 map), and Doorstep's canonical shipment status → Shopify's ``FulfillmentEventStatus``."""
 from __future__ import annotations
 
-from ...carriers import status as st
-from ..base import StoreTracking
-from ..carrier_names import company_id
-from ..parsing import text, tracking_number
+from tracking.carriers import status as st
+from tracking.stores.base import StoreTracking
+from tracking.stores.carrier_names import company_id
+from tracking.stores.parsing import text, tracking_number
 
 # Canonical status -> FulfillmentEventStatus. None: Shopify has no event that says it (the push is
 # skipped, not failed). Shopify's values: ATTEMPTED_DELIVERY, CARRIER_PICKED_UP, CONFIRMED, DELAYED,

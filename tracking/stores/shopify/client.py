@@ -15,9 +15,9 @@ from typing import Callable
 
 import requests
 
-from ...backoff import backoff_seconds
-from ..base import AuthError, InvalidRequest, RateLimited, StoreUnavailable
-from ..http import StoreHTTP
+from tracking.backoff import backoff_seconds
+from tracking.stores.base import AuthError, InvalidRequest, RateLimited, StoreUnavailable
+from tracking.stores.http import StoreHTTP
 
 MAX_WAIT = 30.0  # longer throttles go back to the caller as RateLimited(retry_after=…)
 

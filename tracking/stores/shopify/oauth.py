@@ -18,9 +18,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode
 
-from ...carriers.webhook_auth import matches_any
-from ..base import InvalidRequest, OAuthRejected, TokenGrant
-from ..parsing import text
+from tracking.carriers.webhook_auth import matches_any
+from tracking.stores.base import InvalidRequest, OAuthRejected, TokenGrant
+from tracking.stores.parsing import text
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$")
 CALLBACK_MAX_AGE = timedelta(minutes=10)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import base as b
-from ..parsing import currency, dicts, ident, items, money, money0, obj, opt_ident, quantity, text, truthy, when
-from .carriers import tracking
+from tracking.stores import base as b
+from tracking.stores.parsing import currency, dicts, ident, items, money, money0, obj, opt_ident, quantity, text, truthy, when
+from tracking.stores.shopify.carriers import tracking
 
 PLATFORM = "shopify"
 

@@ -12,14 +12,14 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from ...carriers import status as st
-from ...carriers.base import header
-from ...carriers.webhook_auth import matches_any
-from .. import base as b
-from ..base import Capability, InvalidRequest, NotFound, Page, PushResult, StoreAdapter, WebhookRejected
-from ..parsing import currency, dicts, ident, load_json_object, money, text
-from . import parse
-from .client import WooCommerceClient
+from tracking.carriers import status as st
+from tracking.carriers.base import header
+from tracking.carriers.webhook_auth import matches_any
+from tracking.stores import base as b
+from tracking.stores.base import Capability, InvalidRequest, NotFound, Page, PushResult, StoreAdapter, WebhookRejected
+from tracking.stores.parsing import currency, dicts, ident, load_json_object, money, text
+from tracking.stores.woocommerce import parse
+from tracking.stores.woocommerce.client import WooCommerceClient
 
 ORDER_PAGE_SIZE = 50
 PRODUCT_PAGE_SIZE = 50

@@ -12,8 +12,8 @@ from typing import Callable
 
 import requests
 
-from ..base import AuthError, StoreError
-from ..http import HTTPResult, StoreHTTP, describe
+from tracking.stores.base import AuthError, StoreError
+from tracking.stores.http import HTTPResult, StoreHTTP, describe
 
 
 def classify(response: requests.Response) -> StoreError | None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .. import base as b
-from ..carrier_names import company_id
-from ..parsing import currency, dicts, ident, items, money, money0, obj, opt_ident, quantity, text, tracking_number, when
+from tracking.stores import base as b
+from tracking.stores.carrier_names import company_id
+from tracking.stores.parsing import currency, dicts, ident, items, money, money0, obj, opt_ident, quantity, text, tracking_number, when
 
 PLATFORM = "woocommerce"
 TRACKING_META_KEY = "_wc_shipment_tracking_items"
