@@ -298,7 +298,7 @@ def main():
     gunicorn = start_gunicorn(args, env)
     worker = None
     try:
-        # Warm-up, both sides: imports, connections, caches, prepared statements.
+        # Warm-up, both sides: imports, connections, caches.
         load(as_requests(peak_items[:500], "/bench/bare-webhook"), seconds=1)
         load(as_requests(warm_items, path), seconds=1)
         # Bare and webhook alternate in short rounds, so a neighbour's burst on this shared machine
@@ -341,7 +341,7 @@ def main():
               f"ratio to bare {ratio:.2f}  [goal >= 0.50: {'PASS' if ratio >= 0.5 else 'FAIL'}] "
               f"(rounds: {', '.join(f'{r:.2f}' for r in rounds)}); server CPU {hook_cpu:.2f} ms/request "
               f"({bare_cpu / hook_cpu:.2f}x bare's), PostgreSQL CPU {pg_cpu:.2f} ms/request, "
-              f"{commits:.2f} commits/request (group commit)")
+              f"{commits:.2f} commits/request")
         if args.only_ingest:
             print(f"\nsummary: ingestion {ratio:.2f}x bare ({accepted_rps:.0f} vs {bare_rps:.0f}/s)")
             return

@@ -347,17 +347,6 @@ DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_CARRIER_WEBHOOK_MAX_ATTEMPTS",
 # per delivery. Processing starts within about this long of receipt. DRAIN_BATCH: rows per drain task.
 DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = env.int("DOORSTEP_CARRIER_WEBHOOK_DRAIN_WINDOW_MS", default=1000)
 DOORSTEP_WEBHOOK_DRAIN_BATCH = env.int("DOORSTEP_CARRIER_WEBHOOK_DRAIN_BATCH", default=500)
-# The webhook log row is written with one raw INSERT; on PostgreSQL in autocommit it skips the
-# per-request CONN_HEALTH_CHECKS round trip (a dead connection is reopened and the insert retried once).
-DOORSTEP_WEBHOOK_FAST_INSERT = env.bool("DOORSTEP_CARRIER_WEBHOOK_FAST_INSERT", default=True)
-# ...as a server-side prepared statement. Turned off automatically (with a warning) when a pooler in
-# between loses prepared statements; set false up front behind such a pooler (pgbouncer transaction mode
-# without max_prepared_statements).
-DOORSTEP_WEBHOOK_PREPARED_INSERT = env.bool("DOORSTEP_CARRIER_WEBHOOK_PREPARED_INSERT", default=True)
-# ...and concurrent inserts of one web process share one statement and one commit (group commit), at
-# most this many rows each; 1 turns grouping off. Nobody waits for a group to fill: a lone delivery is
-# written at once, and only rows that arrive while a write is in flight are grouped into the next one.
-DOORSTEP_WEBHOOK_GROUP_INSERT_MAX = env.int("DOORSTEP_CARRIER_WEBHOOK_GROUP_INSERT_MAX", default=16)
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)

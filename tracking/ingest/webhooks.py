@@ -27,11 +27,12 @@ from tracking.carriers.registry import UnknownCarrier, adapter_class
 from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
 from tracking.ingest.results import tracking_result_apply
 from tracking.ingest.drain import webhook_processing_request
-from tracking.ingest.webhook_log import inbound_webhook_insert
 
 logger = logging.getLogger(__name__)
 V = InboundWebhook.Verdict
 
+# The log column is a PostgreSQL integer; a claimed Content-Length beyond it is recorded as this.
+BODY_SIZE_MAX = 2**31 - 1
 # Never stored: they authenticate a browser or a proxy, not a carrier, and would leak into the admin.
 DROPPED_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
 
@@ -144,13 +145,23 @@ def provider_event_id_of(results: list[TrackingResult]) -> str:
 
 def _log(*, account, public_id, headers, body=b"", body_size=0, remote_addr=None, verdict, reason,
          provider_event_id="") -> int:
-    """Store one delivery's log row (the only write while receiving) and return its id."""
-    return inbound_webhook_insert(
+    """Store one delivery's log row (the only write while receiving) and return its id. Raises
+    IntegrityError when an accepted row for the same (account, delivery id) is already held; inside a
+    caller's transaction the failed insert is rolled back to a savepoint, so the caller's transaction
+    goes on."""
+    row = InboundWebhook(
         account_id=account.pk if account else None, merchant_id=account.merchant_id if account else None,
-        public_id=_clean(public_id, 64), headers=headers, body=body, body_size=body_size,
+        public_id=_clean(public_id, 64), headers=headers, body=body, body_size=min(max(body_size, 0), BODY_SIZE_MAX),
         remote_addr=_ip(remote_addr), verdict=verdict, reason=_clean(reason, 200),
         provider_event_id=provider_event_id,
     )
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    else:
+        # Autocommit: the INSERT is its own transaction, committed before the carrier is answered.
+        row.save(force_insert=True)
+    return row.pk
 
 
 def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_length: int | None,
@@ -210,8 +221,8 @@ def webhook_receive(*, public_id: str, headers: Mapping[str, str], content_lengt
 
 def _accept(*, account, public_id, headers, body, remote_addr, provider_event_id) -> Receipt:
     # Outside a transaction the INSERT autocommits and on_commit runs at once; inside one (a caller's
-    # atomic block, tests) processing waits for the caller's commit. A duplicate is skipped by the
-    # statement itself (webhook_log), so it never aborts the caller's transaction.
+    # atomic block, tests) processing waits for the caller's commit. A concurrent duplicate waits on
+    # the unique index until the first insert commits, then fails here and is logged as a duplicate.
     try:
         row_id = _log(account=account, public_id=public_id, headers=headers, body=body, body_size=len(body),
                       remote_addr=remote_addr, verdict=V.ACCEPTED, reason="", provider_event_id=provider_event_id)
