@@ -39,14 +39,14 @@ class TestCustomerMetrics:
     customer  orders (date, total)                     S  E  N  lost  in period
     A         2025-11-01 100, 2026-02-01 50             ✓  ✓           1
     B         2025-12-15 200                            ✓        ✓     0
-    C         2025-06-01 80, 2026-03-01 40, 03-15 60       ✓           2 (reactivated)
-    D         2026-01-10 30                                ✓  ✓        1
-    E         2026-02-20 70, 2026-03-20 30                 ✓  ✓        2
+    C         2025-06-01 80, 2026-03-01 40, 03-15 60       ✓  ✓        2 (reactivated)
+    D         2026-01-10 30                                ✓  ✓        1 (first order)
+    E         2026-02-20 70, 2026-03-20 30                 ✓  ✓        2 (first order)
     F         2025-12-01 100, 2026-01-05 20 EUR          ✓  ✓           1 (not USD)
     G         2026-04-05 10  (after the period)
     H         2025-10-10 10                             ✓        ✓     0
-    S=4 (A B F H), E=5 (A C D E F), N=2 (D E), lost=2 (B H)
-    CRR = (5−2)/4 = 75.0 ; churn = 2/4 = 50.0 ; repeat = 2 (C E) / 5 buyers = 40.0
+    S=4 (A B F H), retained=2 (A F), lost=2 (B H); E=5 (A C D E F), N=3 (C D E), first-time=2 (D E)
+    CRR = 2/4 = 50.0 = (E−N)/S = (5−3)/4 ; churn = 100 − 50 = 50.0 ; repeat = 2 (C E) / 5 buyers = 40.0
     AOV = USD orders in period 50+40+60+30+70+30 = 280 / 6 = 46.67
     frequency = 7 orders / 5 buyers = 1.4 ; lifespan = 1/0.5 = 2 periods
     CLV = 280/6 × 1.4 × 2 = 130.67
@@ -89,8 +89,9 @@ class TestCustomerMetrics:
     def test_retention_churn_repeat_clv(self, shop, table, django_assert_max_num_queries):
         with django_assert_max_num_queries(2):  # settings + one aggregate
             m = metrics.customer_metrics(shop, START, END)
-        assert (m.active_at_start, m.active_at_end, m.new_customers, m.lost) == (4, 5, 2, 2)
-        assert m.retention_rate == 75.0
+        assert (m.active_at_start, m.active_at_end, m.new_customers, m.retained, m.lost) == (4, 5, 3, 2, 2)
+        assert m.first_time == 2
+        assert m.retention_rate == 50.0
         assert m.churn_rate == 50.0
         assert (m.buyers, m.repeat_buyers, m.repeat_purchase_rate) == (5, 2, 40.0)
         assert m.orders == 7 and m.revenue == Decimal("280.00")
@@ -102,7 +103,7 @@ class TestCustomerMetrics:
     def test_window_is_the_merchant_setting(self, shop, table):
         # W = 30: active at start = ordered in [2025-12-02, 2026-01-01) → B only; at end = [03-02, 04-01) → C E.
         m = metrics.customer_metrics(shop, START, END, window_days=30)
-        assert (m.active_at_start, m.active_at_end, m.new_customers, m.lost) == (1, 2, 2, 1)
+        assert (m.active_at_start, m.active_at_end, m.new_customers, m.retained, m.lost) == (1, 2, 2, 0, 1)
         assert m.retention_rate == 0.0 and m.churn_rate == 100.0
 
     def test_return_rate(self, shop, table):
