@@ -12,8 +12,8 @@ from feedback.services.incentives import incentive_issue
 from returns.hooks import open_return_blocks_survey
 from returns.models import StoreCreditEntry
 from returns.selectors import store_credit_balance
-from tests.feedback.helpers import make_survey, settings_for
-from tests.returns.conftest import ask, make_order
+from tests.support.feedback import make_survey, settings_for
+from tests.support.returns import ask, make_order
 from tracking.recommendations.troubles import registered_trouble
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def merchant(db):
-    from tests.returns.conftest import MerchantFactory
+    from tests.factories import MerchantFactory
 
     return MerchantFactory(slug="acme", currency="KRW", country="KR")
 

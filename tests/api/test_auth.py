@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.conftest import KeyClient, order_body, problem_fields
+from tests.support.api import KeyClient, order_body, problem_fields
 from tracking.models import ApiKey, Order
 from tracking.apikit.keys import api_key_authenticate, api_key_revoke
 

@@ -13,7 +13,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from config.wsgi import application
-from tests.api.conftest import KeyClient
+from tests.support.api import KeyClient
 from tests.factories import OrderLineFactory, ProductVariantFactory, ShipmentFactory, ShipmentLineFactory
 
 # The coverage phase enumerates every boundary case of every field (hundreds per operation); the fuzzing

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.api.conftest import order_body
+from tests.support.api import order_body
 from tracking.apikit.idempotency import idempotency_records_purge
 from tracking.models import IdempotencyRecord, Order, OrderLine
 from tracking.apikit.tasks import purge_idempotency_records

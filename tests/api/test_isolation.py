@@ -138,7 +138,7 @@ def test_foreign_objects_are_404_on_every_route(api, foreign, other_merchant):
 
 
 def test_writes_referencing_foreign_objects_are_refused(api, foreign, other_merchant):
-    from tests.api.conftest import order_body
+    from tests.support.api import order_body
     from tracking.models import Order, Product, Shipment
 
     response = api.post("/api/v1/orders/", order_body(skus=(f"{MARKER}-SKU",)), format="json")

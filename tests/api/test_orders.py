@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api.conftest import order_body, problem_fields
+from tests.support.api import order_body, problem_fields
 from tests.factories import OrderFactory, ShipmentFactory, ShipmentLineFactory
 from tracking.models import Customer, Order, OrderLine
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.api.conftest import problem_fields
+from tests.support.api import problem_fields
 from tests.factories import ProductVariantFactory
 from tracking.models import Product, ProductVariant
 

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.api.conftest import order_body, problem_fields
+from tests.support.api import order_body, problem_fields
 from tests.factories import OrderFactory, ShipmentFactory, TrackingEventFactory
 from tracking.carriers import status as st
 from tracking.models import Order, Shipment, ShipmentLine

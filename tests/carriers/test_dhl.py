@@ -9,7 +9,7 @@ from tracking.carriers.base import AuthError, Capability, CarrierCredentials, Ca
 from tracking.carriers.dhl import DHLAdapter
 from tracking.carriers.dhl.status_map import STATUS_CODE_MAP, TEXT_RULES, canonical
 
-from tests.carriers.conftest import fixture_json
+from tests.support.fixtures import fixture_json
 
 URL = "https://api-eu.dhl.com/track/shipments"
 KST = timezone(timedelta(hours=9))

@@ -18,7 +18,7 @@ from tracking.carriers.easypost import EasyPostAdapter
 from tracking.carriers.easypost.adapter import signature
 from tracking.carriers.easypost.status_map import DETAIL_MAP, STATUS_MAP, canonical
 
-from tests.carriers.conftest import fixture_bytes, fixture_json
+from tests.support.fixtures import fixture_bytes, fixture_json
 
 URL = "https://api.easypost.com/v2/trackers"
 SECRET = "sécret-ﬁ"  # non-ASCII on purpose: EasyPost NFKD-normalises the key

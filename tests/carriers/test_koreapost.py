@@ -20,7 +20,7 @@ from tracking.carriers.koreapost.client import plain_service_key
 from tracking.carriers.koreapost.parse import GATEWAY_ERRORS, parse_scan_time
 from tracking.carriers.koreapost.status_map import PROCESS_STATUS, canonical
 
-from tests.carriers.conftest import FIXTURES, fixture_bytes
+from tests.support.fixtures import CARRIER_FIXTURES, fixture_bytes
 
 URL = ("http://openapi.epost.go.kr/trace/retrieveLongitudinalService/retrieveLongitudinalService/"
        "getLongitudinalDomesticList")
@@ -119,7 +119,7 @@ def test_gateway_table_covers_every_documented_code():
 @pytest.mark.parametrize("code", sorted(EXPECTED_GATEWAY, key=int) + ["77"])
 @responses.activate
 def test_gateway_code_row(adapter, code):
-    template = (FIXTURES / "koreapost" / "gateway_template.xml").read_text()
+    template = (CARRIER_FIXTURES / "koreapost" / "gateway_template.xml").read_text()
     padded = code.zfill(2)  # data.go.kr writes "03", "04"…
     responses.get(URL, body=template.replace("{code}", padded).replace("{auth}", "X").encode(), content_type="text/xml")
     with pytest.raises(EXPECTED_GATEWAY.get(code, CarrierUnavailable)):

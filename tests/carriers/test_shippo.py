@@ -9,7 +9,7 @@ from tracking.carriers.base import AuthError, CarrierCredentials, InvalidRequest
 from tracking.carriers.shippo import ShippoAdapter
 from tracking.carriers.shippo.status_map import STATUS_MAP, SUBSTATUS_MAP, canonical
 
-from tests.carriers.conftest import fixture_bytes, fixture_json
+from tests.support.fixtures import fixture_bytes, fixture_json
 
 TRACK_URL = "https://api.goshippo.com/tracks/ups/1Z999AA10123456784"
 

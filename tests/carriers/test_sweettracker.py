@@ -20,7 +20,7 @@ from tracking.carriers.sweettracker.codes import PUBLISHED, company_for, name_fo
 from tracking.carriers.sweettracker.parse import ERROR_CODES, CompanyGuess, detail_time
 from tracking.carriers.sweettracker.status_map import LEVELS, canonical
 
-from tests.carriers.conftest import fixture_json
+from tests.support.fixtures import fixture_json
 
 BASE = "https://info.sweettracker.co.kr/api/v1"
 TRACKING = f"{BASE}/trackingInfo"

@@ -21,7 +21,7 @@ from tracking.carriers.trackerdelivery import TrackerDeliveryAdapter
 from tracking.carriers.trackerdelivery.client import REGISTER_WEBHOOK_MUTATION, TRACK_QUERY
 from tracking.carriers.trackerdelivery.status_map import STATUS_MAP, canonical
 
-from tests.carriers.conftest import fixture_bytes, fixture_json
+from tests.support.fixtures import fixture_bytes, fixture_json
 
 URL = "https://apis.tracker.delivery/graphql"
 KST = timezone(timedelta(hours=9))

@@ -10,7 +10,7 @@ from returns.models import ReturnRequest, ReturnStatus
 from returns.selectors import store_credit_balance
 from returns.services import RequestedLine, return_policy_ensure, return_request
 from tests.factories import MerchantFactory
-from tests.returns.conftest import make_order
+from tests.support.returns import make_order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

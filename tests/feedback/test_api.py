@@ -5,11 +5,11 @@ import pytest
 from django.utils import timezone
 
 from feedback.services import response_record
-from tests.api.conftest import KeyClient
+from tests.support.api import KeyClient
 from tests.factories import MerchantFactory, OrderFactory
 from tracking.models import ApiKey, WebhookDelivery, WebhookEndpoint
 
-from tests.feedback.helpers import answer, make_survey
+from tests.support.feedback import answer, make_survey
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from feedback.models import FollowUpCase
 from feedback.services import followup_open
 from tests.factories import MerchantFactory, OrderFactory
 
-from tests.feedback.helpers import answer, make_survey
+from tests.support.feedback import answer, make_survey
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/feedback/dashboard/"

@@ -10,7 +10,7 @@ from feedback.models import Survey
 from tests.factories import CustomerFactory, MerchantFactory, OrderFactory, ShipmentFactory
 from tracking.models import Shipment
 
-from tests.feedback.helpers import answer, make_survey, settings_for
+from tests.support.feedback import answer, make_survey, settings_for
 
 pytestmark = pytest.mark.django_db
 UTC = dt.timezone.utc

@@ -12,7 +12,7 @@ from feedback.selectors import score_url, survey_page_url
 from feedback.services import response_record
 from tracking.tokens import make_token
 
-from tests.feedback.helpers import make_survey, merchant_without_quiet_hours, order_for, settings_for, survey_emails
+from tests.support.feedback import make_survey, merchant_without_quiet_hours, order_for, settings_for, survey_emails
 
 pytestmark = pytest.mark.django_db
 

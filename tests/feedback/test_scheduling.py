@@ -10,7 +10,7 @@ from feedback.tasks import send_due_surveys
 from tracking import extensions
 from tracking.carriers import status as st
 
-from tests.feedback.helpers import (deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for,
+from tests.support.feedback import (deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for,
                       survey_emails)
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from feedback.models import SurveyResponse
 from tracking.carriers import status as st
 from tracking.tokens import make_token
 
-from tests.feedback.helpers import deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for
+from tests.support.feedback import deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for
 
 pytestmark = pytest.mark.django_db
 

@@ -1,29 +1,10 @@
-"""Shared helpers for the text-message provider tests: recorded answers, a template catalog, and
-providers that record their waits instead of sleeping."""
-import json
-from pathlib import Path
-
+"""Text-message providers that record their waits instead of sleeping."""
 import pytest
 
-from tracking.notifications.providers.base import MessageTemplate, ProviderCredentials
+from tests.support.messaging import DELIVERED_TEMPLATE, TWILIO_SID
+from tracking.notifications.providers.base import ProviderCredentials
 from tracking.notifications.providers.solapi import SolapiProvider
 from tracking.notifications.providers.twilio import TwilioProvider
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SOLAPI_SEND = "https://api.solapi.com/messages/v4/send-many/detail"
-SOLAPI_LIST = "https://api.solapi.com/messages/v4/list"
-TWILIO_SID = "AC7f3b1a2c9d8e4f5061728394a5b6c7d8"
-TWILIO_MESSAGES = f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
-
-DELIVERED_TEMPLATE = MessageTemplate(
-    code="shipment_delivered",
-    template_id="KA01TP221025083117992xkz17KyvNbr",
-    text="[#{merchant}] #{name}님, 주문 #{order}이(가) 배송 완료되었습니다.\n배송 조회: #{url}",
-)
-
-
-def load(provider: str, name: str):
-    return json.loads((FIXTURES / provider / name).read_text())
 
 
 @pytest.fixture
@@ -47,9 +28,3 @@ def twilio(slept):
                                                   sender="+15017122661"))
     provider.sleep = slept.append
     return provider
-
-
-def delivered_variables(**overrides):
-    values = {"merchant": "한옥홈", "name": "김민지", "order": "HK-1001", "url": "https://t.example/o/abc"}
-    values.update(overrides)
-    return values

@@ -15,7 +15,8 @@ from tracking.notifications.providers.base import ProviderCredentials
 from tracking.notifications.providers.registry import UnknownProvider, get_text_provider
 from tracking.notifications.providers.solapi import SolapiProvider
 
-from tests.messaging.conftest import SOLAPI_SEND, TWILIO_MESSAGES, TWILIO_SID, load
+from tests.support.fixtures import messaging_json
+from tests.support.messaging import SOLAPI_SEND, TWILIO_MESSAGES, TWILIO_SID
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def provider_settings(settings):
 @responses.activate
 def test_sms_channel_through_solapi(provider_settings):
     provider_settings.DOORSTEP_SMS_BACKEND = "tracking.notifications.providers.backends.SolapiSMSBackend"
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_accepted.json"))
     message = channels.Message(to="010-1234-5678", subject="ignored", text="[한옥홈] HK-1001 배송 완료")
     assert channels.get_channel("sms").send(message) == "M4V20261125141210L3DQJ0V6ZKQ9SXA"
     assert json.loads(responses.calls[0].request.body)["messages"][0] == {
@@ -41,7 +42,7 @@ def test_sms_channel_through_solapi(provider_settings):
 
 @responses.activate
 def test_long_text_goes_as_lms(provider_settings):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_accepted.json"))
     SolapiSMSBackend().send(to="+821012345678", text="가" * 60)
     assert json.loads(responses.calls[0].request.body)["messages"][0]["type"] == "LMS"
 
@@ -49,7 +50,7 @@ def test_long_text_goes_as_lms(provider_settings):
 @responses.activate
 def test_whatsapp_channel_through_twilio(provider_settings):
     provider_settings.DOORSTEP_WHATSAPP_BACKEND = "tracking.notifications.providers.backends.TwilioWhatsAppBackend"
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "message_whatsapp_queued.json"), status=201)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "message_whatsapp_queued.json"), status=201)
     message = channels.Message(to="+14155238886", subject="", text="Delivered")
     assert channels.get_channel("whatsapp").send(message) == "SM9a1b2c3d4e5f60718293a4b5c6d7e8f9"
     assert "To=whatsapp%3A%2B14155238886" in responses.calls[0].request.body
@@ -57,7 +58,7 @@ def test_whatsapp_channel_through_twilio(provider_settings):
 
 @responses.activate
 def test_opted_out_is_a_permanent_channel_error(provider_settings):
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "error_21610.json"), status=400)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "error_21610.json"), status=400)
     with pytest.raises(PermanentTextChannelError) as exc:
         TwilioSMSBackend().send(to="+821012345678", text="hi")
     assert isinstance(exc.value, channels.ChannelError) and exc.value.code == "21610" and not exc.value.retryable
@@ -67,7 +68,7 @@ def test_opted_out_is_a_permanent_channel_error(provider_settings):
 @responses.activate
 def test_rate_limit_is_a_retryable_channel_error(provider_settings):
     for _ in range(3):
-        responses.post(TWILIO_MESSAGES, json=load("twilio", "error_20429.json"), status=429)
+        responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "error_20429.json"), status=429)
     backend = TwilioSMSBackend()
     backend.provider.sleep = lambda seconds: None
     with pytest.raises(TextChannelError) as exc:

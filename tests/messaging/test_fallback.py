@@ -13,7 +13,8 @@ from tracking.notifications.providers.base import (
 )
 from tracking.notifications.providers.fallback import FallbackSender, fallback_message, may_fall_back
 
-from tests.messaging.conftest import SOLAPI_LIST, SOLAPI_SEND, TWILIO_MESSAGES, delivered_variables, load
+from tests.support.fixtures import messaging_json
+from tests.support.messaging import SOLAPI_LIST, SOLAPI_SEND, TWILIO_MESSAGES, delivered_variables
 
 FALLBACK = "[한옥홈] 주문 HK-1001 배송 완료"
 
@@ -32,7 +33,7 @@ def sent_types():
 
 @responses.activate
 def test_accepted_alimtalk_sends_nothing_else(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_accepted.json"))
     outcome = FallbackSender(solapi).send(alimtalk(), fallback_text=FALLBACK)
     assert (outcome.delivered_by, outcome.fallback_used, outcome.message_id) == (
         "alimtalk", False, "M4V20261125140950WPQKX5YBZ3GELTN")
@@ -41,8 +42,8 @@ def test_accepted_alimtalk_sends_nothing_else(solapi):
 
 @responses.activate
 def test_failed_alimtalk_falls_back_to_exactly_one_sms(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_failed_template_mismatch.json"))
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_failed_template_mismatch.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_accepted.json"))
     outcome = FallbackSender(solapi).send(alimtalk(), fallback_text=FALLBACK)
     assert sent_types() == ["ATA", "SMS"]
     assert json.loads(responses.calls[1].request.body)["messages"][0] == {
@@ -57,8 +58,8 @@ def test_failed_alimtalk_falls_back_to_exactly_one_sms(solapi):
 
 @responses.activate
 def test_long_fallback_goes_as_one_lms_with_the_subject(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_failed_channel.json"))
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_failed_channel.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_accepted.json"))
     outcome = FallbackSender(solapi).send(alimtalk())  # default fallback: the template's text, filled in
     body = json.loads(responses.calls[1].request.body)["messages"][0]
     assert body["type"] == "LMS" and body["subject"] == "[한옥홈] 배송 완료"
@@ -69,7 +70,7 @@ def test_long_fallback_goes_as_one_lms_with_the_subject(solapi):
 
 @responses.activate
 def test_uncertain_alimtalk_never_falls_back(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "error_internal.json"), status=500)
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "error_internal.json"), status=500)
     with pytest.raises(ProviderUnavailable):
         FallbackSender(solapi).send(alimtalk(), fallback_text=FALLBACK)
     assert sent_types() == ["ATA"]
@@ -77,7 +78,7 @@ def test_uncertain_alimtalk_never_falls_back(solapi):
 
 @responses.activate
 def test_account_problems_do_not_fall_back(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "error_not_enough_balance.json"), status=402)
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "error_not_enough_balance.json"), status=402)
     with pytest.raises(AccountError):
         FallbackSender(solapi).send(alimtalk(), fallback_text=FALLBACK)
     assert len(responses.calls) == 1
@@ -95,7 +96,7 @@ def test_missing_variable_sends_nothing_at_all(solapi):
 
 @responses.activate
 def test_a_failed_fallback_is_reported_not_raised_and_retried_without_the_alimtalk(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_failed_template_mismatch.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_failed_template_mismatch.json"))
     responses.post(SOLAPI_SEND, body="", status=503)
     responses.post(SOLAPI_SEND, body="", status=503)
     responses.post(SOLAPI_SEND, body="", status=503)
@@ -104,7 +105,7 @@ def test_a_failed_fallback_is_reported_not_raised_and_retried_without_the_alimta
     assert not outcome.delivered and outcome.fallback_used and outcome.error.retryable
     assert [a.status for a in outcome.attempts] == ["failed", "failed"]
     # Later (the task's retry): only the SMS again, never the 알림톡.
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_accepted.json"))
     retried = sender.send_fallback(alimtalk(), fallback_text=FALLBACK, after=outcome.attempts[:1])
     assert retried.delivered_by == "sms" and len(retried.attempts) == 2
     assert sent_types() == ["ATA", "SMS", "SMS", "SMS", "SMS"]
@@ -112,9 +113,9 @@ def test_a_failed_fallback_is_reported_not_raised_and_retried_without_the_alimta
 
 @responses.activate
 def test_late_report_not_a_kakaotalk_user_then_one_sms(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_accepted.json"))
-    responses.get(SOLAPI_LIST, json=load("solapi", "report_alimtalk_not_kakaotalk_user.json"))
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_accepted.json"))
+    responses.get(SOLAPI_LIST, json=messaging_json("solapi", "report_alimtalk_not_kakaotalk_user.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_accepted.json"))
     sender, message = FallbackSender(solapi), alimtalk()
     first = sender.send(message, fallback_text=FALLBACK)
     report = solapi.delivery_report(first.message_id)
@@ -126,8 +127,8 @@ def test_late_report_not_a_kakaotalk_user_then_one_sms(solapi):
 
 @responses.activate
 def test_fallback_through_another_provider(solapi, twilio):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_failed_template_mismatch.json"))
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "message_sms_queued.json"), status=201)
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_failed_template_mismatch.json"))
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "message_sms_queued.json"), status=201)
     outcome = FallbackSender(solapi, sms=twilio).send(alimtalk(), fallback_text=FALLBACK)
     assert [(a.provider, a.kind, a.status) for a in outcome.attempts] == [
         ("solapi", "alimtalk", "failed"), ("twilio", "sms", "accepted")]

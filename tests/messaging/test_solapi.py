@@ -24,7 +24,8 @@ from tracking.notifications.providers.base import (
 from tracking.notifications.providers.solapi import SolapiProvider
 from tracking.notifications.providers.solapi.client import authorization
 
-from tests.messaging.conftest import DELIVERED_TEMPLATE, SOLAPI_LIST, SOLAPI_SEND, delivered_variables, load
+from tests.support.fixtures import messaging_json
+from tests.support.messaging import DELIVERED_TEMPLATE, SOLAPI_LIST, SOLAPI_SEND, delivered_variables
 
 AUTH = re.compile(r"^HMAC-SHA256 apiKey=(?P<key>[^,]+), date=(?P<date>[^,]+), salt=(?P<salt>[^,]+), "
                   r"signature=(?P<signature>[0-9a-f]{64})$")
@@ -60,7 +61,7 @@ def test_signature_matches_the_documented_algorithm():
 
 @responses.activate
 def test_alimtalk_request_shape_and_accepted_result(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_accepted.json"))
     result = solapi.send(alimtalk())
     assert (result.provider, result.kind, result.status, result.message_id, result.provider_code) == (
         "solapi", "alimtalk", "accepted", "M4V20261125140950WPQKX5YBZ3GELTN", "2000")
@@ -110,7 +111,7 @@ def test_unregistered_template_is_refused(solapi):
 
 @responses.activate
 def test_sms_up_to_90_bytes(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_accepted.json"))
     text = "가" * 45  # 90 EUC-KR bytes
     result = solapi.send(TextMessage(to="+821012345678", text=text, kind="sms", subject="ignored for SMS"))
     assert result.kind == "sms" and result.message_id == "M4V20261125141210L3DQJ0V6ZKQ9SXA"
@@ -120,7 +121,7 @@ def test_sms_up_to_90_bytes(solapi):
 
 @responses.activate
 def test_longer_text_goes_as_lms_with_subject(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_accepted.json"))
     text = "가" * 45 + "!"  # 91 bytes
     result = solapi.send(TextMessage(to="+821012345678", text=text, kind="sms", subject="[한옥홈] 배송 안내"))
     assert result.kind == "lms"
@@ -144,7 +145,7 @@ def test_number_outside_korea_is_refused_before_any_call(solapi):
 
 @responses.activate
 def test_alimtalk_template_mismatch_is_a_template_error_that_may_fall_back(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_failed_template_mismatch.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_failed_template_mismatch.json"))
     with pytest.raises(TemplateError) as exc:
         solapi.send(alimtalk())
     assert exc.value.code == "1043" and exc.value.fallback_allowed and not exc.value.retryable
@@ -154,7 +155,7 @@ def test_alimtalk_template_mismatch_is_a_template_error_that_may_fall_back(solap
 
 @responses.activate
 def test_invalid_kakaotalk_channel_is_an_account_error_that_may_fall_back(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_failed_channel.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_failed_channel.json"))
     with pytest.raises(AccountError) as exc:
         solapi.send(alimtalk())
     assert exc.value.code == "1041" and exc.value.fallback_allowed
@@ -162,7 +163,7 @@ def test_invalid_kakaotalk_channel_is_an_account_error_that_may_fall_back(solapi
 
 @responses.activate
 def test_opted_out_recipient(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_sms_failed_opted_out.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_sms_failed_opted_out.json"))
     with pytest.raises(OptedOut) as exc:
         solapi.send(TextMessage(to="+821012345678", text="hi", kind="sms"))
     assert exc.value.reason == "opted_out" and exc.value.code == "1061" and not exc.value.retryable
@@ -170,8 +171,8 @@ def test_opted_out_recipient(solapi):
 
 @responses.activate
 def test_insufficient_balance_per_message_and_per_request(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_failed_balance.json"))
-    responses.post(SOLAPI_SEND, json=load("solapi", "error_not_enough_balance.json"), status=402)
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_failed_balance.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "error_not_enough_balance.json"), status=402)
     for code in ("1030", "NotEnoughBalance"):
         with pytest.raises(AccountError) as exc:
             solapi.send(TextMessage(to="+821012345678", text="hi", kind="sms"))
@@ -181,15 +182,15 @@ def test_insufficient_balance_per_message_and_per_request(solapi):
 @pytest.mark.parametrize("name", ["error_invalid_api_key.json", "error_signature_does_not_match.json"])
 @responses.activate
 def test_auth_errors(solapi, name):
-    responses.post(SOLAPI_SEND, json=load("solapi", name), status=403)
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", name), status=403)
     with pytest.raises(ProviderAuthError) as exc:
         solapi.send(alimtalk())
-    assert exc.value.code == load("solapi", name)["errorCode"] and len(responses.calls) == 1
+    assert exc.value.code == messaging_json("solapi", name)["errorCode"] and len(responses.calls) == 1
 
 
 @responses.activate
 def test_validation_error_is_an_invalid_message(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "error_validation.json"), status=400)
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "error_validation.json"), status=400)
     with pytest.raises(InvalidMessage) as exc:
         solapi.send(TextMessage(to="+821012345678", text="hi", kind="sms"))
     assert exc.value.code == "ValidationError"
@@ -198,7 +199,7 @@ def test_validation_error_is_an_invalid_message(solapi):
 @responses.activate
 def test_rate_limit_is_retried_a_bounded_number_of_times_with_fresh_signatures(solapi, slept):
     for _ in range(5):
-        responses.post(SOLAPI_SEND, json=load("solapi", "error_too_many_requests.json"), status=429,
+        responses.post(SOLAPI_SEND, json=messaging_json("solapi", "error_too_many_requests.json"), status=429,
                        headers={"Retry-After": "2"})
     with pytest.raises(RateLimited) as exc:
         solapi.send(alimtalk())
@@ -211,14 +212,14 @@ def test_rate_limit_is_retried_a_bounded_number_of_times_with_fresh_signatures(s
 @responses.activate
 def test_503_means_nothing_was_sent_and_is_retried(solapi, slept):
     responses.post(SOLAPI_SEND, body="<html><body>503 Service Unavailable</body></html>", status=503)
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_accepted.json"))
     assert solapi.send(alimtalk()).status == "accepted"
     assert len(responses.calls) == 2 and len(slept) == 1 and 0.25 <= slept[0] <= 0.5
 
 
 @responses.activate
 def test_500_may_have_sent_so_it_is_not_resent(solapi):
-    responses.post(SOLAPI_SEND, json=load("solapi", "error_internal.json"), status=500)
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "error_internal.json"), status=500)
     with pytest.raises(ProviderUnavailable) as exc:
         solapi.send(alimtalk())
     assert exc.value.retryable and exc.value.maybe_sent and len(responses.calls) == 1
@@ -227,7 +228,7 @@ def test_500_may_have_sent_so_it_is_not_resent(solapi):
 @responses.activate
 def test_connect_timeout_is_retried_read_timeout_is_not(solapi):
     responses.post(SOLAPI_SEND, body=requests.ConnectTimeout("connect timed out"))
-    responses.post(SOLAPI_SEND, json=load("solapi", "send_alimtalk_accepted.json"))
+    responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_accepted.json"))
     assert solapi.send(alimtalk()).status == "accepted"
     responses.post(SOLAPI_SEND, body=requests.ReadTimeout("read timed out"))
     with pytest.raises(ProviderUnavailable) as exc:
@@ -237,7 +238,7 @@ def test_connect_timeout_is_retried_read_timeout_is_not(solapi):
 
 @responses.activate
 def test_delivery_report_not_a_kakaotalk_user(solapi):
-    responses.get(SOLAPI_LIST, json=load("solapi", "report_alimtalk_not_kakaotalk_user.json"))
+    responses.get(SOLAPI_LIST, json=messaging_json("solapi", "report_alimtalk_not_kakaotalk_user.json"))
     report = solapi.delivery_report("M4V20261125140950WPQKX5YBZ3GELTN")
     assert (report.status, report.kind, report.provider_code) == ("failed", "alimtalk", "3104")
     assert isinstance(report.error, RecipientError) and report.error.reason == "no_kakaotalk"
@@ -248,14 +249,14 @@ def test_delivery_report_not_a_kakaotalk_user(solapi):
 
 @responses.activate
 def test_delivery_report_delivered(solapi):
-    responses.get(SOLAPI_LIST, json=load("solapi", "report_alimtalk_delivered.json"))
+    responses.get(SOLAPI_LIST, json=messaging_json("solapi", "report_alimtalk_delivered.json"))
     report = solapi.delivery_report("M4V20261125140950WPQKX5YBZ3GELTN")
     assert (report.status, report.error) == ("delivered", None)
 
 
 @responses.activate
 def test_base_url_from_credentials():
-    responses.post("http://127.0.0.1:8877/messages/v4/send-many/detail", json=load("solapi", "send_sms_accepted.json"))
+    responses.post("http://127.0.0.1:8877/messages/v4/send-many/detail", json=messaging_json("solapi", "send_sms_accepted.json"))
     provider = SolapiProvider(ProviderCredentials(api_key="k", api_secret="s", sender="0212345678",
                                                   api_url="http://127.0.0.1:8877/"))
     assert provider.send(TextMessage(to="+821012345678", text="hi")).status == "accepted"

@@ -20,7 +20,8 @@ from tracking.notifications.providers.base import (
 )
 from tracking.notifications.providers.twilio import TwilioProvider
 
-from tests.messaging.conftest import TWILIO_MESSAGES, TWILIO_SID, load
+from tests.support.fixtures import messaging_json
+from tests.support.messaging import TWILIO_MESSAGES, TWILIO_SID
 
 
 def form(call) -> dict:
@@ -29,7 +30,7 @@ def form(call) -> dict:
 
 @responses.activate
 def test_sms_request_shape_and_result(twilio):
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "message_sms_queued.json"), status=201)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "message_sms_queued.json"), status=201)
     result = twilio.send(TextMessage(to="+82 10-1234-5678", text="Your parcel HK-1001 was delivered."))
     assert (result.provider, result.kind, result.status, result.message_id, result.provider_code) == (
         "twilio", "sms", "accepted", "SM1f0e8ec9a2b84a0c9c8d7e6f5a4b3c21", "queued")
@@ -42,7 +43,7 @@ def test_sms_request_shape_and_result(twilio):
 
 @responses.activate
 def test_whatsapp_addresses(twilio):
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "message_whatsapp_queued.json"), status=201)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "message_whatsapp_queued.json"), status=201)
     result = twilio.send(TextMessage(to="+14155238886", text="Your parcel HK-1001 was delivered.", kind="whatsapp"))
     assert result.kind == "whatsapp"
     assert form(responses.calls[0]) == {"To": "whatsapp:+14155238886", "From": "whatsapp:+15017122661",
@@ -51,7 +52,7 @@ def test_whatsapp_addresses(twilio):
 
 @responses.activate
 def test_messaging_service_as_sender(twilio):
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "message_service_accepted.json"), status=201)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "message_service_accepted.json"), status=201)
     twilio.send(TextMessage(to="+14155238886", text="hi", sender="MG9752274e9e519418a7406176694466fa"))
     assert form(responses.calls[0]) == {"To": "+14155238886", "Body": "hi",
                                         "MessagingServiceSid": "MG9752274e9e519418a7406176694466fa"}
@@ -61,7 +62,7 @@ def test_messaging_service_as_sender(twilio):
 def test_whatsapp_content_template(twilio):
     twilio.templates["delivered"] = MessageTemplate(
         code="delivered", template_id="HXb5b62575e6e4ff6129ad7c8efe1f983e", variables=frozenset({"1", "2"}))
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "message_whatsapp_queued.json"), status=201)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "message_whatsapp_queued.json"), status=201)
     twilio.send(TextMessage(to="+14155238886", kind="whatsapp", template_code="delivered",
                             variables={"1": "HK-1001", "2": "12/1"}))
     sent = form(responses.calls[0])
@@ -83,19 +84,19 @@ def test_whatsapp_content_template(twilio):
 ])
 @responses.activate
 def test_errors(twilio, name, status, error, attributes):
-    responses.post(TWILIO_MESSAGES, json=load("twilio", name), status=status)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", name), status=status)
     with pytest.raises(error) as exc:
         twilio.send(TextMessage(to="+821012345678", text="hi"))
     for key, value in attributes.items():
         assert getattr(exc.value, key) == value, key
-    assert load("twilio", name)["more_info"] in str(exc.value)
+    assert messaging_json("twilio", name)["more_info"] in str(exc.value)
     assert len(responses.calls) == 1
 
 
 @responses.activate
 def test_rate_limit_retried_bounded_then_raised(twilio, slept):
     for _ in range(5):
-        responses.post(TWILIO_MESSAGES, json=load("twilio", "error_20429.json"), status=429)
+        responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "error_20429.json"), status=429)
     with pytest.raises(RateLimited) as exc:
         twilio.send(TextMessage(to="+821012345678", text="hi"))
     assert exc.value.retryable and exc.value.code == "20429"
@@ -104,7 +105,7 @@ def test_rate_limit_retried_bounded_then_raised(twilio, slept):
 
 @responses.activate
 def test_500_is_not_resent(twilio):
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "error_20500.json"), status=500)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "error_20500.json"), status=500)
     with pytest.raises(ProviderUnavailable) as exc:
         twilio.send(TextMessage(to="+821012345678", text="hi"))
     assert exc.value.maybe_sent and exc.value.retryable and len(responses.calls) == 1
@@ -112,7 +113,7 @@ def test_500_is_not_resent(twilio):
 
 @responses.activate
 def test_a_message_created_as_undelivered_is_an_error(twilio):
-    responses.post(TWILIO_MESSAGES, json=load("twilio", "message_undelivered.json"), status=201)
+    responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "message_undelivered.json"), status=201)
     with pytest.raises(RecipientError) as exc:
         twilio.send(TextMessage(to="+821012345678", text="hi"))
     assert exc.value.code == "30003" and exc.value.message_id == "SM1f0e8ec9a2b84a0c9c8d7e6f5a4b3c21"
@@ -122,7 +123,7 @@ def test_a_message_created_as_undelivered_is_an_error(twilio):
 def test_delivery_report(twilio):
     sid = "SM1f0e8ec9a2b84a0c9c8d7e6f5a4b3c21"
     responses.get(f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_SID}/Messages/{sid}.json",
-                  json=load("twilio", "message_undelivered.json"))
+                  json=messaging_json("twilio", "message_undelivered.json"))
     report = twilio.delivery_report(sid)
     assert (report.status, report.provider_code, report.error.reason) == ("failed", "30003", "unreachable")
 

@@ -63,7 +63,7 @@ def test_tampered_link_is_a_friendly_404(client, setup):
 
 def test_link_for_another_merchants_product_is_not_followed_to_it(client, setup):
     shop, tent, stakes, customer, order, impression, url = setup
-    from tests.recommendations.conftest import Shop
+    from tests.support.shops import Shop
     other = Shop()
     foreign = other.product("Kayak")
     link = click_url(merchant_id=shop.merchant.pk, product_id=foreign.pk, placement="tracking",

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import OrderFactory, OrderLineFactory
-from tests.recommendations.conftest import Shop
+from tests.support.shops import Shop
 from tracking.models import RecommendationClick, RecommendationSettings
 from tracking.recommendations.selectors import recommendation_metrics
 from tracking.recommendations.services import recommendation_impression_record

@@ -5,7 +5,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from tests.recommendations.conftest import Shop
+from tests.support.shops import Shop
 from tracking.models import Order, ProductRecommendation, RecommendationImpression, RecommendationSettings
 from tracking.recommendations.selectors import recommendations_for_order
 from tracking.recommendations.training import recommendations_train

@@ -2,7 +2,7 @@
 import pytest
 from django.core.cache import cache
 
-from tests.recommendations.conftest import Shop
+from tests.support.shops import Shop
 from tracking.models import ProductRecommendation
 from tracking.recommendations import algorithm
 from tracking.recommendations.tasks import train_all_recommendations, train_merchant_recommendations

@@ -9,12 +9,12 @@ from returns.models import ReturnPhoto, ReturnRequest, ReturnStatus
 from returns.reports import return_report
 from returns.services import LineInspection, return_inspect, return_mark_received, store_credit_account
 from returns.tokens import return_token
-from tests.api.conftest import KeyClient
+from tests.support.api import KeyClient
 from tests.factories import MerchantFactory
 from tracking.models import WebhookDelivery, WebhookEndpoint
 from tracking.webhooks_out.signing import secret_generate
 
-from tests.returns.conftest import ask, make_order
+from tests.support.returns import ask, make_order
 
 pytestmark = pytest.mark.django_db
 

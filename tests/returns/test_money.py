@@ -22,7 +22,7 @@ from returns.services import (
 )
 from returns.tasks import execute_refund
 
-from tests.returns.conftest import ask, make_order
+from tests.support.returns import ask, make_order
 
 
 @pytest.mark.django_db

@@ -122,7 +122,7 @@ def test_draft_needs_the_session_that_started_it(client, order):
 
 
 def test_ineligible_items_show_why(client, merchant, policy):
-    from tests.returns.conftest import make_order
+    from tests.support.returns import make_order
 
     old = make_order(merchant, delivered_days_ago=40)
     items_url = start_from_lookup(client, old)
@@ -165,7 +165,7 @@ def test_damaged_requires_photo_and_rejects_fake_images(client, order):
 
 
 def test_expired_return_link_asks_to_verify_again(client, order, settings):
-    from tests.returns.conftest import ask
+    from tests.support.returns import ask
 
     rr = ask(order)
     settings.DOORSTEP_LINK_MAX_AGE = timedelta(seconds=-1)

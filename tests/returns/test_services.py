@@ -24,7 +24,7 @@ from tracking.carriers import status as st
 from tracking.models import Order
 from tracking.services.shipments import NewEvent, shipment_add_events
 
-from tests.returns.conftest import ask, make_order
+from tests.support.returns import ask, make_order
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from returns.models import Refund, ReturnStatus
 from returns.payments.mock import MockGateway
 from returns.services import LineInspection, return_inspect, return_mark_received
 
-from tests.returns.conftest import ask
+from tests.support.returns import ask
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from returns.models import ReturnEvent, ReturnStatus
 from returns.services.transitions import apply_transition
 from returns.states import TRANSITIONS, InvalidTransition, check_transition
 
-from tests.returns.conftest import ask
+from tests.support.returns import ask
 
 ALL = list(ReturnStatus.values)
 INVALID = [(a, b) for a, b in itertools.product(ALL, ALL) if b not in TRANSITIONS[a]]

@@ -1,7 +1,6 @@
 """The Stripe Refunds adapter against recorded Stripe responses (``responses``; never the network)."""
 import json
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -18,13 +17,14 @@ from returns.payments.base import (
 from returns.payments.stripe import StripeGateway
 from returns.payments.stripe.parse import to_minor
 from returns.payments.base import GatewayCredentials
+from tests.support.fixtures import PAYMENT_FIXTURES, payment_json
 
-FIXTURES = Path(__file__).parent / "fixtures" / "stripe"
+FIXTURES = PAYMENT_FIXTURES / "stripe"
 URL = "https://api.stripe.com/v1/refunds"
 
 
 def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
+    return payment_json("stripe", name)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ never the network)."""
 import base64
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import requests
@@ -21,8 +20,9 @@ from returns.payments.base import (
 )
 from returns.payments.registry import get_gateway
 from returns.payments.toss import TossPaymentsGateway, parse
+from tests.support.fixtures import PAYMENT_FIXTURES, payment_json
 
-FIXTURES = Path(__file__).parent / "fixtures" / "toss"
+FIXTURES = PAYMENT_FIXTURES / "toss"
 PAYMENT_KEY = "tviva20240929050058zeAs3"
 URL = f"https://api.tosspayments.com/v1/payments/{PAYMENT_KEY}/cancel"
 ERRORS = {code: spec for code, spec in json.loads((FIXTURES / "errors.json").read_text()).items()
@@ -30,7 +30,7 @@ ERRORS = {code: spec for code, spec in json.loads((FIXTURES / "errors.json").rea
 
 
 def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
+    return payment_json("toss", name)
 
 
 @pytest.fixture

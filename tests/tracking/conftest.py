@@ -1,15 +1,11 @@
-import time
-
 import pytest
 
 from tests.factories import MerchantFactory
-from tracking.carriers.mock import sign_webhook, webhook_payload
+from tests.support.fakes import PollOnlyCarrier
+from tests.support.webhooks import SECRET, post, signed
+from tracking.carriers.mock import webhook_payload
 from tracking.carriers.registry import adapter_class
 from tracking.ingest.accounts import carrier_account_create
-
-from tests.tracking.fakes import PollOnlyCarrier
-
-SECRET = "whsec_test_0123456789abcdef"
 
 
 @pytest.fixture
@@ -24,24 +20,12 @@ def account(merchant):
 
 @pytest.fixture
 def fake_carriers(settings):
-    settings.DOORSTEP_CARRIERS = {**settings.DOORSTEP_CARRIERS, "pollonly": "tests.tracking.fakes.PollOnlyCarrier"}
+    settings.DOORSTEP_CARRIERS = {**settings.DOORSTEP_CARRIERS, "pollonly": "tests.support.fakes.PollOnlyCarrier"}
     adapter_class.cache_clear()
     PollOnlyCarrier.script = {}
     PollOnlyCarrier.calls = []
     yield PollOnlyCarrier
     adapter_class.cache_clear()
-
-
-def signed(body: bytes, secret: str = SECRET, timestamp: int | None = None) -> dict:
-    headers = sign_webhook(secret, body, int(time.time() if timestamp is None else timestamp))
-    headers.pop("Content-Type", None)
-    return headers
-
-
-def post(client, account_or_id, body: bytes, headers: dict | None = None, query: str = ""):
-    public_id = getattr(account_or_id, "public_id", account_or_id)
-    return client.post(f"/webhooks/carriers/{public_id}/{query}", data=body, content_type="application/json",
-                       headers=headers or {})
 
 
 @pytest.fixture

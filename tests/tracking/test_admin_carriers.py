@@ -12,7 +12,7 @@ from tracking.carriers.mock import all_scenario_events, make_tracking_number, we
 from tracking.models import CarrierAccount, InboundWebhook
 from tracking.staff.roles import SUPPORT_AGENT
 
-from tests.tracking.conftest import SECRET, post, signed
+from tests.support.webhooks import SECRET, post, signed
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import responses
 from django.core.management import CommandError, call_command
 from responses import matchers
 
-from tests.carriers.conftest import fixture_bytes, fixture_json
+from tests.support.fixtures import fixture_bytes, fixture_json
 from tracking.carriers.mock import make_tracking_number
 from tracking.models import CarrierAccount, InboundWebhook, PendingEvent, Shipment, TrackingEvent
 from tracking.ingest.accounts import carrier_account_create

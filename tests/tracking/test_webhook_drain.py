@@ -12,7 +12,7 @@ from tracking.carriers.mock import all_scenario_events, make_tracking_number, we
 from tracking.models import InboundWebhook, TrackingEvent
 from tracking.ingest.drain import drain_schedule_forget, inbound_webhooks_drain
 
-from tests.tracking.conftest import post, signed
+from tests.support.webhooks import post, signed
 
 SHIPPED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 V = InboundWebhook.Verdict

@@ -11,7 +11,7 @@ from tracking.models import InboundWebhook, PendingEvent, TrackingEvent
 from tracking.ingest.accounts import carrier_account_rotate_secret
 from tracking.ingest.webhooks import webhook_receive
 
-from tests.tracking.conftest import SECRET, post, signed
+from tests.support.webhooks import SECRET, post, signed
 
 V = InboundWebhook.Verdict
 SHIPPED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -225,14 +225,12 @@ def test_cached_account_deactivation_is_honoured_on_a_rejected_delivery(client, 
 
 
 def test_url_token_carriers_are_verified_through_the_query_string(client, merchant):
-    from pathlib import Path
-
+    from tests.support.fixtures import fixture_bytes
     from tracking.ingest.accounts import carrier_account_create
 
     shippo = carrier_account_create(merchant=merchant, carrier="shippo", webhook_secret="tok_current",
                                     api_key="shippo_test_123").account
-    fixtures = Path(__file__).parent.parent / "carriers" / "fixtures"
-    body = (fixtures / "shippo" / "webhook_track_updated.json").read_bytes()
+    body = fixture_bytes("shippo", "webhook_track_updated.json")
     assert post(client, shippo, body, query="?token=tok_current").status_code == 202
     assert post(client, shippo, body, query="?token=wrong").status_code == 401
     assert post(client, shippo, body).status_code == 401  # no query string at all

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from tracking.carriers.mock import STATUS_MAP, sign_webhook
 from tracking.models import InboundWebhook
 
-from tests.tracking.conftest import SECRET
+from tests.support.webhooks import SECRET
 
 header_names = s.sampled_from(["X-Mock-Timestamp", "X-Mock-Signature", "Content-Type", "X-Other", "User-Agent",
                                "Content-Encoding", "Cookie"])

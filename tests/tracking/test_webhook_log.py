@@ -17,7 +17,7 @@ from tracking.models import InboundWebhook
 from tracking.ingest import webhook_log
 from tracking.ingest.webhook_log import inbound_webhook_insert
 
-from tests.tracking.conftest import post, signed
+from tests.support.webhooks import post, signed
 from tests.tracking.test_webhook_endpoint import mock_body
 
 V = InboundWebhook.Verdict

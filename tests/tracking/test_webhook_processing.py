@@ -15,7 +15,7 @@ from tracking.models import InboundWebhook, PendingEvent, Shipment, TrackingEven
 from tracking.ingest.webhooks import inbound_webhook_process, inbound_webhooks_sweep
 from tracking.ingest.tasks import sweep_inbound_webhooks
 
-from tests.tracking.conftest import post, signed
+from tests.support.webhooks import post, signed
 
 SHIPPED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

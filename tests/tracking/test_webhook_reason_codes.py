@@ -10,7 +10,7 @@ from tracking.models import InboundWebhook
 from tracking.ingest.accounts import carrier_account_create
 from tracking.ingest.webhooks import _verdict_for
 
-from tests.tracking.conftest import post
+from tests.support.webhooks import post
 
 V = InboundWebhook.Verdict
 CREDS = CarrierCredentials(webhook_secret="s3cret")

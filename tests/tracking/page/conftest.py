@@ -4,26 +4,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import MerchantFactory, OrderFactory, OrderLineFactory, ShipmentFactory, ShipmentLineFactory
+from tests.support.page import add_events
 from tracking.carriers import status as st
-from tracking.services.shipments import NewEvent, shipment_add_events
-from tracking.tokens import make_token
-
-
-def order_link(order):
-    return f"/t/{make_token('order', {'o': order.pk})}/"
-
-
-def add_events(shipment, *statuses, start=None, reason="", details=None):
-    """Record events one hour apart, the last one with ``reason``/``details``."""
-    start = start or timezone.now() - dt.timedelta(hours=len(statuses) + 1)
-    events = [NewEvent(occurred_at=start + dt.timedelta(hours=i), status=status, carrier_code=status.upper(),
-                       carrier_text=f"Carrier says {status}", location="Busan, KR",
-                       reason=reason if i == len(statuses) - 1 else "",
-                       details=details if i == len(statuses) - 1 else None)
-              for i, status in enumerate(statuses)]
-    shipment_add_events(shipment=shipment, events=events, source="webhook")
-    shipment.refresh_from_db()
-    return shipment
 
 
 @pytest.fixture
@@ -51,5 +33,3 @@ def shipment(order):
 def in_transit(shipment):
     return add_events(shipment, st.INFO_RECEIVED, st.IN_TRANSIT)
 
-
-__all__ = ["order_link", "add_events", "st"]

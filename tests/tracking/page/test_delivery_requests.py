@@ -14,7 +14,8 @@ from tracking.delivery_changes.services import (
     delivery_request_update,
 )
 
-from tests.tracking.page.conftest import add_events, order_link, st
+from tests.support.page import add_events, order_link
+from tracking.carriers import status as st
 
 pytestmark = pytest.mark.django_db
 

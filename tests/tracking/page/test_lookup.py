@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from tests.factories import MerchantFactory, OrderFactory
 
-from tests.tracking.page.conftest import order_link
+from tests.support.page import order_link
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from tracking import extensions
 from tracking.page import presenters
 from tracking.page.selectors import order_page_version
 
-from tests.tracking.page.conftest import add_events, order_link, st
+from tests.support.page import add_events, order_link
+from tracking.carriers import status as st
 
 pytestmark = pytest.mark.django_db
 

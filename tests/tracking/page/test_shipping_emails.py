@@ -8,7 +8,8 @@ from tests.factories import ShipmentFactory
 from tracking import signals
 from tracking.models import NotificationLog, NotificationOptOut, Shipment
 
-from tests.tracking.page.conftest import add_events, st
+from tests.support.page import add_events
+from tracking.carriers import status as st
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def test_return_parcels_are_left_to_the_returns_app(order, django_capture_on_com
 
 
 def test_shopper_switches_shipping_emails_off_and_on_from_the_page(client, order, shipment):
-    from tests.tracking.page.conftest import order_link
+    from tests.support.page import order_link
 
     link = order_link(order)
     response = client.post(f"{link}emails/", {"shipping_emails": "off"})

@@ -1,4 +1,5 @@
-"""A scriptable polling-only carrier for polling tests (registered via settings.DOORSTEP_CARRIERS)."""
+"""Test doubles: a scriptable polling-only carrier (registered via settings.DOORSTEP_CARRIERS as
+``tests.support.fakes.PollOnlyCarrier``) and a sleep that records its waits."""
 from typing import ClassVar
 
 from tracking.carriers.base import CarrierAdapter, Capability, TrackingResult
@@ -18,3 +19,13 @@ class PollOnlyCarrier(CarrierAdapter):
         if isinstance(answer, Exception):
             raise answer
         return answer or TrackingResult(tracking_number=tracking_number, carrier=self.slug, events=[])
+
+
+class RecordingSleep:
+    """Injected in place of time.sleep: records each wait instead of sleeping."""
+
+    def __init__(self):
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)

@@ -1,4 +1,4 @@
-"""Builders for feedback tests: delivered parcels (through tracking's real services) and surveys."""
+"""Builders for feedback (NPS) tests: delivered parcels (through tracking's real services), surveys and answers."""
 import datetime as dt
 
 from django.utils import timezone
