@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def merchant(db):
-    from tests.factories import MerchantFactory
-
-    return MerchantFactory(slug="acme", currency="KRW", country="KR")
-
-
-@pytest.fixture
 def order(merchant):
     from returns.policy.services import return_policy_ensure
 

@@ -2,18 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import MerchantFactory, ProductVariantFactory
+from tests.factories import ProductVariantFactory
 from tests.support.api import KeyClient
-
-
-@pytest.fixture
-def merchant(db):
-    return MerchantFactory(slug="acme", currency="KRW")
-
-
-@pytest.fixture
-def other_merchant(db):
-    return MerchantFactory(slug="globex", currency="KRW")
 
 
 @pytest.fixture

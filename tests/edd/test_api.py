@@ -11,13 +11,15 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/edd/"
 
 
-@pytest.fixture
-def merchant():
-    m = MerchantFactory(slug="hanok", store_url="https://hanok.example.com/shop", country="KR", timezone="Asia/Seoul")
-    MerchantShippingSettings.objects.create(merchant=m, cutoff_hour=14, handling_days=0, default_carrier="cj",
-                                            default_service_level="standard",
-                                            extra_allowed_origins="https://m.hanok.example.com\n")
-    return m
+@pytest.fixture(autouse=True)
+def shipping_settings(merchant):
+    """Acme ships from Seoul with a 14:00 cut-off; its store lives under /shop (CORS compares origins only)
+    and a second store origin, the mobile site, may call the API too."""
+    merchant.store_url = "https://acme.example.com/shop"
+    merchant.save(update_fields=["store_url"])
+    return MerchantShippingSettings.objects.create(merchant=merchant, cutoff_hour=14, handling_days=0,
+                                                   default_carrier="cj", default_service_level="standard",
+                                                   extra_allowed_origins="https://m.acme.example.com\n")
 
 
 def test_url_name():
@@ -25,7 +27,7 @@ def test_url_name():
 
 
 def test_valid_request_returns_a_window(client, merchant):
-    response = client.get(URL, {"merchant": "hanok", "postal_code": "04524", "country": "kr", "lang": "en"})
+    response = client.get(URL, {"merchant": "acme", "postal_code": "04524", "country": "kr", "lang": "en"})
     assert response.status_code == 200
     body = response.json()
     start, end = date.fromisoformat(body["window_start"]), date.fromisoformat(body["window_end"])
@@ -37,14 +39,14 @@ def test_valid_request_returns_a_window(client, merchant):
 
 
 def test_korean_message(client, merchant):
-    body = client.get(URL, {"merchant": "hanok", "postal_code": "04524", "country": "KR", "lang": "ko"}).json()
+    body = client.get(URL, {"merchant": "acme", "postal_code": "04524", "country": "KR", "lang": "ko"}).json()
     end = date.fromisoformat(body["window_end"])
     assert body["message"].startswith(f"{end.month}월 {end.day}일 (")
     assert body["message"].endswith("까지 도착 예정")
 
 
 def test_language_from_accept_language(client, merchant):
-    body = client.get(URL, {"merchant": "hanok", "postal_code": "04524", "country": "KR"},
+    body = client.get(URL, {"merchant": "acme", "postal_code": "04524", "country": "KR"},
                       HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9").json()
     assert body["lang"] == "ko"
 
@@ -65,7 +67,7 @@ def test_unknown_merchant_is_404(client):
     {"postal_code": "04524"},
 ])
 def test_bad_postal_or_country_is_400(client, merchant, params):
-    response = client.get(URL, {"merchant": "hanok", **params})
+    response = client.get(URL, {"merchant": "acme", **params})
     assert response.status_code == 400
     assert "<script>" not in response.content.decode()
 
@@ -79,7 +81,7 @@ def test_sku_known_unknown_and_out_of_stock(client, merchant):
     ProductVariantFactory(product__merchant=merchant, sku="TEA-0", stock=0)
     other = MerchantFactory(slug="other")
     ProductVariantFactory(product__merchant=other, sku="OTHER-1")
-    base = {"merchant": "hanok", "postal_code": "04524", "country": "KR"}
+    base = {"merchant": "acme", "postal_code": "04524", "country": "KR"}
     assert client.get(URL, {**base, "sku": "TEA-1"}).json()["in_stock"] is True
     assert client.get(URL, {**base, "sku": "TEA-0"}).json()["in_stock"] is False
     assert client.get(URL, {**base, "sku": "NOPE"}).status_code == 404
@@ -87,18 +89,18 @@ def test_sku_known_unknown_and_out_of_stock(client, merchant):
 
 
 def test_cors_only_for_the_merchant_store_origins(client, merchant):
-    params = {"merchant": "hanok", "postal_code": "04524", "country": "KR"}
-    store = client.get(URL, params, HTTP_ORIGIN="https://hanok.example.com")
-    assert store["Access-Control-Allow-Origin"] == "https://hanok.example.com"
-    extra = client.get(URL, params, HTTP_ORIGIN="https://m.hanok.example.com")
-    assert extra["Access-Control-Allow-Origin"] == "https://m.hanok.example.com"
+    params = {"merchant": "acme", "postal_code": "04524", "country": "KR"}
+    store = client.get(URL, params, HTTP_ORIGIN="https://acme.example.com")
+    assert store["Access-Control-Allow-Origin"] == "https://acme.example.com"
+    extra = client.get(URL, params, HTTP_ORIGIN="https://m.acme.example.com")
+    assert extra["Access-Control-Allow-Origin"] == "https://m.acme.example.com"
     evil = client.get(URL, params, HTTP_ORIGIN="https://evil.example.com")
     assert evil.status_code == 200 and "Access-Control-Allow-Origin" not in evil
     assert "Origin" in store["Vary"]
 
 
 def test_answers_are_cached_per_zone(client, merchant, django_assert_max_num_queries):
-    params = {"merchant": "hanok", "country": "KR", "lang": "en"}
+    params = {"merchant": "acme", "country": "KR", "lang": "en"}
     first = client.get(URL, {**params, "postal_code": "04524"}).json()
     with django_assert_max_num_queries(1):  # merchant lookup only: same zone KR-04 is served from cache
         again = client.get(URL, {**params, "postal_code": "04599"}).json()
@@ -107,7 +109,7 @@ def test_answers_are_cached_per_zone(client, merchant, django_assert_max_num_que
 
 def test_rate_limited(client, merchant, settings):
     settings.DOORSTEP_EDD_API_RATE = "3/min"
-    params = {"merchant": "hanok", "postal_code": "04524", "country": "KR"}
+    params = {"merchant": "acme", "postal_code": "04524", "country": "KR"}
     codes = [client.get(URL, params).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from feedback.services import response_record
 from tests.support.api import KeyClient
-from tests.factories import MerchantFactory, OrderFactory
+from tests.factories import OrderFactory
 from tracking.models import ApiKey, WebhookDelivery, WebhookEndpoint
 
 from tests.support.feedback import answer, make_survey
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shops():
-    mine, theirs = MerchantFactory(), MerchantFactory()
+def shops(merchant, other_merchant):
+    mine, theirs = merchant, other_merchant
     now = timezone.now()
     for shop, score, number in [(mine, 9, "MINE-1"), (mine, 2, "MINE-2"), (theirs, 0, "THEIRS-1")]:
         survey = make_survey(OrderFactory(merchant=shop, number=number), sent_at=now - dt.timedelta(days=2))

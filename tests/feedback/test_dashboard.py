@@ -4,12 +4,12 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from feedback.models import FollowUpCase
 from feedback.services import followup_open
-from tests.factories import MerchantFactory, OrderFactory
+from tests.factories import OrderFactory
 
 from tests.support.feedback import answer, make_survey
 
@@ -23,9 +23,9 @@ def _period():
 
 
 @pytest.fixture
-def two_shops():
+def two_shops(merchant, other_merchant):
     now = timezone.now()
-    mine, theirs = MerchantFactory(name="Mine"), MerchantFactory(name="Theirs")
+    mine, theirs = merchant, other_merchant
     for shop, score, reason in [(mine, 10, "Mine was great"), (mine, 2, "Mine was late"),
                                 (theirs, 0, "SECRET-OTHER-TENANT")]:
         survey = make_survey(OrderFactory(merchant=shop), sent_at=now - dt.timedelta(days=2), carrier="cj")
@@ -64,8 +64,8 @@ def test_every_table_exports_as_csv(admin_client, two_shops):
     assert admin_client.get(URL, {"merchant": mine.pk, **_period(), "export": "nope"}).status_code == 404
 
 
-def test_csv_neutralises_formulas_in_comments(admin_client):
-    shop = MerchantFactory()
+def test_csv_neutralises_formulas_in_comments(admin_client, merchant):
+    shop = merchant
     survey = make_survey(OrderFactory(merchant=shop), sent_at=timezone.now() - dt.timedelta(days=2))
     answer(survey, 5, at=timezone.now() - dt.timedelta(days=1), reason="=HYPERLINK(\"http://evil\")")
     body = admin_client.get(URL, {"merchant": shop.pk, **_period(), "export": "comments"}).content.decode()
@@ -84,10 +84,8 @@ def test_dashboard_is_staff_only(client, two_shops):
     assert client.get(URL).status_code == 403
 
 
-def test_support_agents_see_the_dashboard(client, two_shops):
-    agent = User.objects.create_user("agent", password="pw", is_staff=True)
-    agent.groups.add(Group.objects.get(name="Support agent"))
-    client.login(username="agent", password="pw")
+def test_support_agents_see_the_dashboard(client, two_shops, support_agent):
+    client.force_login(support_agent)
     assert client.get(URL).status_code == 200
 
 
@@ -114,8 +112,8 @@ def test_dashboard_query_count_does_not_grow_with_data(admin_client, two_shops, 
 
 
 @pytest.fixture
-def cases():
-    shop = MerchantFactory()
+def cases(merchant):
+    shop = merchant
     made = []
     for due_offset, number in ((-3, "CASE-OVERDUE"), (5, "CASE-LATER")):
         survey = make_survey(OrderFactory(merchant=shop, number=number), sent_at=timezone.now() - dt.timedelta(days=1))

@@ -1,14 +1,11 @@
 """Fixtures for the returns tests: a merchant with its policy and a delivered two-line order paid by the
 mock gateway (tests.support.returns builds more)."""
-import datetime
-
 import pytest
 from django.utils import translation
 
 from returns.models import ReturnPolicy
 from returns.payments.mock import MockGateway
 from returns.services import return_policy_ensure
-from tests.factories import MerchantFactory
 from tests.support.returns import make_order
 
 
@@ -29,13 +26,6 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def merchant(db):
-    # Equal quiet-hour bounds = no quiet hours, so emails go out whatever the time the suite runs.
-    return MerchantFactory(slug="acme", name="Acme", currency="KRW", country="KR",
-                           quiet_hours_start=datetime.time(0), quiet_hours_end=datetime.time(0))
-
-
-@pytest.fixture
 def policy(merchant) -> ReturnPolicy:
     return return_policy_ensure(merchant=merchant)
 
@@ -43,8 +33,3 @@ def policy(merchant) -> ReturnPolicy:
 @pytest.fixture
 def order(merchant, policy):
     return make_order(merchant)
-
-
-@pytest.fixture
-def staff(django_user_model):
-    return django_user_model.objects.create_superuser("agent", "agent@example.com", "pw-agent-123")

@@ -1,5 +1,4 @@
 """The Stripe Refunds adapter against recorded Stripe responses (``responses``; never the network)."""
-import json
 from decimal import Decimal
 from urllib.parse import parse_qs
 

@@ -4,17 +4,11 @@ import datetime as dt
 from django.utils import timezone
 
 from feedback.models import Survey, SurveyResponse, SurveySettings
-from tests.factories import MerchantFactory, OrderFactory, ShipmentFactory
+from tests.factories import OrderFactory, ShipmentFactory
 from tracking.carriers import status as st
 from tracking.services.shipments import NewEvent, shipment_add_events
 
 UTC = dt.timezone.utc
-
-
-def merchant_without_quiet_hours(**kwargs):
-    kwargs.setdefault("quiet_hours_start", dt.time(0))
-    kwargs.setdefault("quiet_hours_end", dt.time(0))
-    return MerchantFactory(**kwargs)
 
 
 def settings_for(merchant, **kwargs):

@@ -1,16 +1,10 @@
 import pytest
 
-from tests.factories import MerchantFactory
 from tests.support.fakes import PollOnlyCarrier
 from tests.support.webhooks import SECRET, post, signed
 from tracking.carriers.mock import webhook_payload
 from tracking.carriers.registry import adapter_class
 from tracking.ingest.accounts import carrier_account_create
-
-
-@pytest.fixture
-def merchant(db):
-    return MerchantFactory(slug="acme")
 
 
 @pytest.fixture
@@ -36,12 +30,3 @@ def deliver(client, account, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             return post(client, account, body, signed(body, secret))
     return _deliver
-
-
-@pytest.fixture(autouse=True)
-def _fresh_account_cache():
-    from tracking.ingest.drain import drain_schedule_forget
-
-    drain_schedule_forget()
-    yield
-    drain_schedule_forget()

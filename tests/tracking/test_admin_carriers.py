@@ -2,7 +2,6 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -10,16 +9,8 @@ from tests.factories import OrderFactory, ShipmentFactory
 from tracking import crypto
 from tracking.carriers.mock import all_scenario_events, make_tracking_number, webhook_payload
 from tracking.models import CarrierAccount, InboundWebhook
-from tracking.staff.roles import SUPPORT_AGENT
 
 from tests.support.webhooks import SECRET, post, signed
-
-
-@pytest.fixture
-def admin_client(client, db):
-    user = User.objects.create_superuser("root", "root@example.com", "pw")
-    client.force_login(user)
-    return client
 
 
 def texts(response):
@@ -91,10 +82,8 @@ def test_webhook_log_is_read_only_and_reprocess_requeues_accepted(admin_client, 
     assert rejected.processed_at is None
 
 
-def test_support_agents_can_reprocess(client, account, django_capture_on_commit_callbacks):
-    agent = User.objects.create_user("agent", password="pw", is_staff=True)
-    agent.groups.add(Group.objects.get(name=SUPPORT_AGENT))
-    client.force_login(agent)
+def test_support_agents_can_reprocess(client, account, support_agent, django_capture_on_commit_callbacks):
+    client.force_login(support_agent)
     row = InboundWebhook.objects.create(account=account, merchant=account.merchant, public_id=account.public_id,
                                         verdict="accepted", body=b"{}")
     response = client.get(reverse("admin:tracking_inboundwebhook_changelist"))

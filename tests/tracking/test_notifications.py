@@ -39,14 +39,8 @@ class TestQuietHours:
         assert next_allowed_time(at(2), start=dt.time(0), end=dt.time(0), tz="UTC") == at(2)
 
 
-def no_quiet_hours():
-    return MerchantFactory(quiet_hours_start=dt.time(0), quiet_hours_end=dt.time(0), name="Hanok Home",
-                           support_email="help@hanok.example")
-
-
 @pytest.mark.django_db
-def test_request_sends_a_branded_email_once(django_capture_on_commit_callbacks):
-    merchant = no_quiet_hours()
+def test_request_sends_a_branded_email_once(merchant, django_capture_on_commit_callbacks):
     order = OrderFactory(merchant=merchant, number="HK-1001")
     for _ in range(3):  # a replayed carrier event asks again
         with django_capture_on_commit_callbacks(execute=True):
@@ -55,7 +49,7 @@ def test_request_sends_a_branded_email_once(django_capture_on_commit_callbacks):
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert "HK-1001" in email.subject and email.to == [order.customer.email]
-    assert email.from_email.startswith("Hanok Home")
+    assert email.from_email.startswith("Acme")
     assert "List-Unsubscribe" in email.extra_headers
     html = email.alternatives[0][0]
     assert "HK-1001" in html and "/n/unsubscribe/" in html
@@ -64,8 +58,7 @@ def test_request_sends_a_branded_email_once(django_capture_on_commit_callbacks):
 
 
 @pytest.mark.django_db
-def test_email_is_in_the_shoppers_language(django_capture_on_commit_callbacks):
-    merchant = no_quiet_hours()
+def test_email_is_in_the_shoppers_language(merchant, django_capture_on_commit_callbacks):
     order = OrderFactory(merchant=merchant, customer=CustomerFactory(merchant=merchant, locale="ko"))
     with django_capture_on_commit_callbacks(execute=True):
         notification_request(merchant=merchant, customer=order.customer, order=order, kind="shipment_delivered",
@@ -74,8 +67,7 @@ def test_email_is_in_the_shoppers_language(django_capture_on_commit_callbacks):
 
 
 @pytest.mark.django_db
-def test_unsubscribed_shopper_gets_nothing(client, django_capture_on_commit_callbacks):
-    merchant = no_quiet_hours()
+def test_unsubscribed_shopper_gets_nothing(client, merchant, django_capture_on_commit_callbacks):
     order = OrderFactory(merchant=merchant)
     url = unsubscribe_url(order.customer, "shipping")
     response = client.get(url.replace("http://127.0.0.1:8000", ""))
@@ -114,9 +106,8 @@ def test_quiet_hours_hold_the_message_until_the_sweeper(django_capture_on_commit
 
 @pytest.mark.django_db
 @override_settings(DOORSTEP_SMS_BACKEND="tracking.notifications.channels.MemoryTextBackend")
-def test_sms_channel_goes_through_the_provider_backend(django_capture_on_commit_callbacks):
+def test_sms_channel_goes_through_the_provider_backend(merchant, django_capture_on_commit_callbacks):
     channels.MemoryTextBackend.outbox.clear()
-    merchant = no_quiet_hours()
     order = OrderFactory(merchant=merchant, customer=CustomerFactory(merchant=merchant, phone="+821012345678"))
     with django_capture_on_commit_callbacks(execute=True):
         notification_request(merchant=merchant, customer=order.customer, order=order, kind="shipment_delivered",

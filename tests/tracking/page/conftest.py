@@ -3,15 +3,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.factories import MerchantFactory, OrderFactory, OrderLineFactory, ShipmentFactory, ShipmentLineFactory
+from tests.factories import OrderFactory, OrderLineFactory, ShipmentFactory, ShipmentLineFactory
 from tests.support.page import add_events
 from tracking.carriers import status as st
-
-
-@pytest.fixture
-def merchant(db):
-    return MerchantFactory(slug="hanok", name="Hanok Home", faq_url="https://hanok.example.com/faq",
-                           support_phone="+82 2 123 4567", quiet_hours_start=dt.time(0), quiet_hours_end=dt.time(0))
 
 
 @pytest.fixture
