@@ -4,12 +4,12 @@ import json
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent.parent
-# One folder per carrier adapter: tests/carriers/fixtures/<adapter>/<name>
-CARRIER_FIXTURES = TESTS / "carriers" / "fixtures"
-# Text-message providers: tests/messaging/fixtures/<provider>/<name>
-MESSAGING_FIXTURES = TESTS / "messaging" / "fixtures"
-# Payment gateways: tests/returns/fixtures/<gateway>/<name>
-PAYMENT_FIXTURES = TESTS / "returns" / "fixtures"
+# One folder per carrier adapter: tests/tracking/carriers/fixtures/<adapter>/<name>
+CARRIER_FIXTURES = TESTS / "tracking" / "carriers" / "fixtures"
+# Text-message providers: tests/tracking/notifications/providers/fixtures/<provider>/<name>
+MESSAGING_FIXTURES = TESTS / "tracking" / "notifications" / "providers" / "fixtures"
+# Payment gateways: tests/returns/payments/fixtures/<gateway>/<name>
+PAYMENT_FIXTURES = TESTS / "returns" / "payments" / "fixtures"
 
 
 def fixture_json(carrier: str, name: str):

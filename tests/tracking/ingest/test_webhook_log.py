@@ -17,8 +17,7 @@ from tracking.models import InboundWebhook
 from tracking.ingest import webhook_log
 from tracking.ingest.webhook_log import inbound_webhook_insert
 
-from tests.support.webhooks import post, signed
-from tests.tracking.test_webhook_endpoint import mock_body
+from tests.support.webhooks import mock_body, post, signed
 
 V = InboundWebhook.Verdict
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL fast path")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order(api, variants):
+def posted_order(api, variants):
     assert api.post("/api/v1/orders/", order_body(skus=("SKU-0", "SKU-1"), quantity=3), format="json").status_code == 201
     return Order.objects.get(number="1001")
 
@@ -24,20 +24,20 @@ def ship(api, **overrides):
     return api.post("/api/v1/shipments/", body, format="json")
 
 
-def test_create_shipment_with_lines(api, order):
+def test_create_shipment_with_lines(api, posted_order):
     response = ship(api, promised_delivery_date="2026-01-09")
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["tracking_number"] == "MOCK0000000001"  # normalised
     assert body["carrier"] == "mock" and body["status"] == "pending" and body["order_number"] == "1001"
-    assert body["lines"] == [{"sku": "SKU-0", "title": order.lines.get(sku="SKU-0").title, "quantity": 2}]
+    assert body["lines"] == [{"sku": "SKU-0", "title": posted_order.lines.get(sku="SKU-0").title, "quantity": 2}]
     assert body["estimated_delivery"]["promised_date"] == "2026-01-09"
     assert body["events"] == []
     shipment = Shipment.objects.get()
     assert shipment.merchant == api.merchant and shipment.destination_postal_code == "04524"
 
 
-def test_omitting_lines_ships_everything_left(api, order):
+def test_omitting_lines_ships_everything_left(api, posted_order):
     ship(api)
     response = ship(api, tracking_number="MOCK0000000002", lines=None)
     assert response.status_code == 201
@@ -46,7 +46,7 @@ def test_omitting_lines_ships_everything_left(api, order):
     assert response.status_code == 422 and problem_fields(response) == {"lines"}
 
 
-def test_quantities_cannot_exceed_ordered_minus_shipped(api, order):
+def test_quantities_cannot_exceed_ordered_minus_shipped(api, posted_order):
     assert ship(api).status_code == 201
     response = ship(api, tracking_number="MOCK0000000002", lines=[{"sku": "SKU-0", "quantity": 2}])
     assert response.status_code == 422
@@ -66,14 +66,14 @@ def test_quantities_cannot_exceed_ordered_minus_shipped(api, order):
     ({"tracking_number": 12}, "tracking_number", 400),
     ({"promised_delivery_date": "soon"}, "promised_delivery_date", 400),
 ])
-def test_bad_shipment_input_names_the_field(api, order, overrides, field, status):
+def test_bad_shipment_input_names_the_field(api, posted_order, overrides, field, status):
     response = ship(api, **overrides)
     assert response.status_code == status, response.json()
     assert field in problem_fields(response)
     assert not Shipment.objects.exists()
 
 
-def test_duplicate_tracking_number_is_409(api, order, other_api):
+def test_duplicate_tracking_number_is_409(api, posted_order, other_api):
     assert ship(api).status_code == 201
     response = ship(api, lines=[{"sku": "SKU-1", "quantity": 1}])
     assert response.status_code == 409
@@ -85,12 +85,12 @@ def test_duplicate_tracking_number_is_409(api, order, other_api):
     assert Shipment.objects.count() == 1
 
 
-def test_order_of_another_merchant_is_unknown(other_api, order):
+def test_order_of_another_merchant_is_unknown(other_api, posted_order):
     response = ship(other_api)
     assert response.status_code == 422 and problem_fields(response) == {"order_number"}
 
 
-def test_detail_has_events_and_edd(api, order):
+def test_detail_has_events_and_edd(api, posted_order):
     shipment = Shipment.objects.get(pk=ship(api).json()["id"])
     Shipment.objects.filter(pk=shipment.pk).update(
         predicted_delivery_date=date(2026, 1, 10), predicted_window_start=date(2026, 1, 9),
@@ -132,12 +132,12 @@ def test_list_query_count_does_not_grow_with_rows(api, django_assert_max_num_que
         assert len(api.get("/api/v1/shipments/?limit=25").json()["results"]) == 25
 
 
-def test_carrier_is_detected_when_omitted(api, order):
+def test_carrier_is_detected_when_omitted(api, posted_order):
     response = ship(api, carrier="", tracking_number="1Z999AA10123456784")
     assert response.status_code == 201, response.json()
     assert response.json()["carrier"] == "easypost"  # best-scoring detected adapter Doorstep has
 
 
-def test_undetectable_carrier_names_the_field(api, order):
+def test_undetectable_carrier_names_the_field(api, posted_order):
     response = ship(api, carrier="", tracking_number="ZZZZ-NOT-A-NUMBER")
     assert response.status_code == 422 and problem_fields(response) == {"carrier"}

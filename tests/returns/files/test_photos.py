@@ -1,10 +1,9 @@
-"""Photo checks (pure) and the CO₂ model."""
+"""Photo checks (pure): real images are re-encoded without metadata, anything else is refused."""
 import io
 
 import pytest
 from PIL import Image
 
-from returns import co2
 from returns.files.photos import PhotoRejected, clean_photo
 
 LIMIT = 1024 * 1024
@@ -62,10 +61,3 @@ def test_oversized_is_rejected():
 def test_big_images_are_downscaled():
     clean = clean_photo(image_bytes(size=(4000, 1000)), max_bytes=10 * LIMIT)
     assert max(clean.width, clean.height) == 2000
-
-
-def test_co2_drop_off_is_greenest_and_pickup_dearest():
-    kw = {"origin_country": "KR", "destination_country": "KR"}
-    drop, label, pickup = (co2.estimate_grams(m, **kw) for m in ("drop_off", "label", "pickup"))
-    assert drop < label < pickup
-    assert co2.estimate_grams("drop_off", origin_country="US", destination_country="KR") > drop

@@ -18,8 +18,8 @@ SHIP = datetime(2025, 11, 17, 1, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def shipment():
-    merchant = MerchantFactory(country="KR", timezone="Asia/Seoul")
+def cj_shipment(merchant):
+    """A CJ parcel of the root merchant (Seoul), ordered 20 hours before it ships."""
     order = OrderFactory(merchant=merchant, placed_at=SHIP - timedelta(hours=20), ship_country="KR",
                          ship_postal_code="04524")
     return ShipmentFactory(order=order, carrier="cj", service_level="standard")
@@ -37,48 +37,48 @@ def add_now(shipment, hours_ago, status, reason=""):
                                events=[NewEvent(occurred_at=at, status=status, reason=reason)])
 
 
-def test_first_scan_records_the_ship_time_window(shipment, django_capture_on_commit_callbacks):
+def test_first_scan_records_the_ship_time_window(cj_shipment, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        add_now(shipment, 1, st.IN_TRANSIT)
-    shipment.refresh_from_db()
-    assert shipment.prediction_basis == "carrier_table"  # nothing learned yet
+        add_now(cj_shipment, 1, st.IN_TRANSIT)
+    cj_shipment.refresh_from_db()
+    assert cj_shipment.prediction_basis == "carrier_table"  # nothing learned yet
     # Default domestic standard table: 1–3 business days after the ship date, Korean calendar.
-    ship_day = local_date(shipment.shipped_at, "KR")
-    assert (shipment.initial_window_start, shipment.initial_window_end) == (
+    ship_day = local_date(cj_shipment.shipped_at, "KR")
+    assert (cj_shipment.initial_window_start, cj_shipment.initial_window_end) == (
         add_business_days(ship_day, 1, "KR"), add_business_days(ship_day, 3, "KR"))
-    assert (shipment.predicted_window_start, shipment.predicted_window_end) == (
-        shipment.initial_window_start, shipment.initial_window_end)
-    assert shipment.predicted_confidence is not None and shipment.predicted_at is not None
-    assert shipment.promised_delivery_date is not None
+    assert (cj_shipment.predicted_window_start, cj_shipment.predicted_window_end) == (
+        cj_shipment.initial_window_start, cj_shipment.initial_window_end)
+    assert cj_shipment.predicted_confidence is not None and cj_shipment.predicted_at is not None
+    assert cj_shipment.promised_delivery_date is not None
 
 
-def test_out_for_delivery_event_moves_the_prediction_to_today(shipment, django_capture_on_commit_callbacks):
+def test_out_for_delivery_event_moves_the_prediction_to_today(cj_shipment, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        add_now(shipment, 30, st.IN_TRANSIT)
-    first = Shipment.objects.get(pk=shipment.pk)
+        add_now(cj_shipment, 30, st.IN_TRANSIT)
+    first = Shipment.objects.get(pk=cj_shipment.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        add_now(shipment, 0, st.OUT_FOR_DELIVERY)
-    shipment.refresh_from_db()
+        add_now(cj_shipment, 0, st.OUT_FOR_DELIVERY)
+    cj_shipment.refresh_from_db()
     today = local_date(datetime.now(timezone.utc), "KR")
-    assert shipment.predicted_window_start == shipment.predicted_window_end == today
-    assert shipment.predicted_confidence >= 0.9 and shipment.prediction_basis == "in_flight"
+    assert cj_shipment.predicted_window_start == cj_shipment.predicted_window_end == today
+    assert cj_shipment.predicted_confidence >= 0.9 and cj_shipment.prediction_basis == "in_flight"
     # The ship-time window is kept as it was, for honest accuracy.
-    assert shipment.initial_window_start == first.initial_window_start
+    assert cj_shipment.initial_window_start == first.initial_window_start
 
 
-def test_delay_reason_event_without_status_change_still_repredicts(shipment, django_capture_on_commit_callbacks):
+def test_delay_reason_event_without_status_change_still_repredicts(cj_shipment, django_capture_on_commit_callbacks):
     """A weather scan keeps the status in_transit: only shipment_events_added fires."""
     with django_capture_on_commit_callbacks(execute=True):
-        add_now(shipment, 2, st.IN_TRANSIT)
-    before = Shipment.objects.get(pk=shipment.pk)
+        add_now(cj_shipment, 2, st.IN_TRANSIT)
+    before = Shipment.objects.get(pk=cj_shipment.pk)
     assert before.prediction_basis == "carrier_table"
     with django_capture_on_commit_callbacks(execute=True):
-        add_now(shipment, 1, st.IN_TRANSIT, "weather")
-    shipment.refresh_from_db()
-    assert shipment.status == st.IN_TRANSIT and shipment.status_reason == "weather"
-    assert shipment.prediction_basis == "in_flight"
-    assert shipment.predicted_window_end > before.predicted_window_end
-    assert shipment.predicted_confidence < before.predicted_confidence
+        add_now(cj_shipment, 1, st.IN_TRANSIT, "weather")
+    cj_shipment.refresh_from_db()
+    assert cj_shipment.status == st.IN_TRANSIT and cj_shipment.status_reason == "weather"
+    assert cj_shipment.prediction_basis == "in_flight"
+    assert cj_shipment.predicted_window_end > before.predicted_window_end
+    assert cj_shipment.predicted_confidence < before.predicted_confidence
 
 
 def test_delivered_fixes_the_window_and_history_does_not_pose_as_forecast(django_capture_on_commit_callbacks):
@@ -94,22 +94,22 @@ def test_delivered_fixes_the_window_and_history_does_not_pose_as_forecast(django
     assert late_import.initial_window_start is None
 
 
-def test_carrier_estimate_is_blended(shipment):
-    add(shipment, 0, st.IN_TRANSIT)
-    Shipment.objects.filter(pk=shipment.pk).update(carrier_delivery_date=date(2025, 11, 25))
-    shipment.refresh_from_db()
-    shipment_update_prediction(shipment=shipment, now=SHIP + timedelta(hours=1))
-    assert shipment.predicted_window_end == date(2025, 11, 25)
-    assert "carrier estimates" in shipment.prediction_explanation
+def test_carrier_estimate_is_blended(cj_shipment):
+    add(cj_shipment, 0, st.IN_TRANSIT)
+    Shipment.objects.filter(pk=cj_shipment.pk).update(carrier_delivery_date=date(2025, 11, 25))
+    cj_shipment.refresh_from_db()
+    shipment_update_prediction(shipment=cj_shipment, now=SHIP + timedelta(hours=1))
+    assert cj_shipment.predicted_window_end == date(2025, 11, 25)
+    assert "carrier estimates" in cj_shipment.prediction_explanation
 
 
-def test_unshipped_order_uses_cutoff_and_handling(shipment):
-    MerchantShippingSettings.objects.create(merchant=shipment.merchant, cutoff_hour=9, handling_days=1)
-    shipment.merchant.refresh_from_db()
+def test_unshipped_order_uses_cutoff_and_handling(cj_shipment):
+    MerchantShippingSettings.objects.create(merchant=cj_shipment.merchant, cutoff_hour=9, handling_days=1)
+    cj_shipment.merchant.refresh_from_db()
     # Ordered Sun 16 Nov 14:00 KST → counts from Mon 17, +1 handling day → ships Tue 18.
-    shipment_update_prediction(shipment=shipment, now=SHIP - timedelta(hours=20))
-    assert shipment.predicted_window_start == date(2025, 11, 19)
-    assert shipment.initial_window_start is None
+    shipment_update_prediction(shipment=cj_shipment, now=SHIP - timedelta(hours=20))
+    assert cj_shipment.predicted_window_start == date(2025, 11, 19)
+    assert cj_shipment.initial_window_start is None
 
 
 def test_lane_stats_recompute_learns_from_delivered_shipments(django_capture_on_commit_callbacks):

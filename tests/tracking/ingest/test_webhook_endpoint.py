@@ -1,25 +1,19 @@
 """POST /webhooks/carriers/<public_id>/: verdicts, status codes and what gets written."""
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import ShipmentFactory
-from tracking.carriers.mock import all_scenario_events, make_tracking_number, webhook_payload
+from tracking.carriers.mock import all_scenario_events, make_tracking_number
 from tracking.models import InboundWebhook, PendingEvent, TrackingEvent
 from tracking.ingest.accounts import carrier_account_rotate_secret
 from tracking.ingest.webhooks import webhook_receive
 
-from tests.support.webhooks import SECRET, post, signed
+from tests.support.webhooks import SECRET, SHIPPED, mock_body, post, signed
 
 V = InboundWebhook.Verdict
-SHIPPED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def mock_body(serial=1, delivery_id="dlv_1", scenario="on_time"):
-    number = make_tracking_number(scenario, SHIPPED, serial)
-    return webhook_payload(number, all_scenario_events(number)[:2], delivery_id)
 
 
 def only_the_log_row(verdict):

@@ -70,7 +70,7 @@ def test_table_lookup_prefers_the_most_specific_key():
 
 
 def test_adapter_transit_times_win_over_the_table(settings):
-    settings.DOORSTEP_CARRIERS = {**settings.DOORSTEP_CARRIERS, "fast": "tests.edd.test_promise.FastCarrier"}
+    settings.DOORSTEP_CARRIERS = {**settings.DOORSTEP_CARRIERS, "fast": "tests.support.fakes.FastCarrier"}
     from tracking.carriers.registry import adapter_class
     adapter_class.cache_clear()
     try:
@@ -88,15 +88,3 @@ def test_unknown_carrier_uses_the_table():
     found = carrier_transit_range(carrier="nobody", service_level="express", origin_country="KR",
                                   destination_country="US")
     assert (found.min_days, found.max_days) == DEFAULT_TABLE["*:express:international"]
-
-
-from tracking.carriers.base import Capability, CarrierAdapter, TransitEstimate  # noqa: E402
-
-
-class FastCarrier(CarrierAdapter):
-    slug = "fast"
-    name = "Fast"
-    capabilities = Capability.TRANSIT_TIMES
-
-    def transit_estimates(self, *, origin_country, destination_country):
-        return [TransitEstimate("overnight", 1, 1)]

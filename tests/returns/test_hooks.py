@@ -13,18 +13,10 @@ from returns.hooks import open_return_blocks_survey
 from returns.models import StoreCreditEntry
 from returns.selectors import store_credit_balance
 from tests.support.feedback import make_survey, settings_for
-from tests.support.returns import ask, make_order
+from tests.support.returns import ask
 from tracking.recommendations.troubles import registered_trouble
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order(merchant):
-    from returns.policy.services import return_policy_ensure
-
-    return_policy_ensure(merchant=merchant)
-    return make_order(merchant)
 
 
 def test_an_open_return_holds_the_survey_and_the_offer(order):

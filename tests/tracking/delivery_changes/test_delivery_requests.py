@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.factories import ShipmentFactory
-from tracking.carriers.base import CarrierAdapter, CarrierUnavailable, DeliveryChangeResult
 from tracking.carriers.mock import make_tracking_number
 from tracking.models import DeliveryRequest
 from tracking.delivery_changes.services import (
@@ -21,36 +20,15 @@ pytestmark = pytest.mark.django_db
 
 CARRIERS = {
     "mock": "tracking.carriers.mock.MockCarrier",
-    "refusing": "tests.tracking.page.test_delivery_requests.RefusingCarrier",
-    "plain": "tests.tracking.page.test_delivery_requests.PlainCarrier",
-    "flaky": "tests.tracking.page.test_delivery_requests.FlakyCarrier",
+    "refusing": "tests.support.fakes.RefusingCarrier",
+    "plain": "tests.support.fakes.PlainCarrier",
+    "flaky": "tests.support.fakes.FlakyCarrier",
 }
 
 
 @pytest.fixture(autouse=True)
 def _test_carriers(settings):
     settings.DOORSTEP_CARRIERS = CARRIERS
-
-
-class RefusingCarrier(CarrierAdapter):
-    slug, name = "refusing", "Refusing Post"
-    from tracking.carriers.base import Capability
-
-    capabilities = Capability.DELIVERY_CHANGES
-
-    def request_delivery_change(self, change):
-        return DeliveryChangeResult(False, message="Redirects are not possible for this parcel.")
-
-
-class PlainCarrier(CarrierAdapter):
-    slug, name = "plain", "Plain Post"  # no DELIVERY_CHANGES capability
-
-
-class FlakyCarrier(RefusingCarrier):
-    slug, name = "flaky", "Flaky Post"
-
-    def request_delivery_change(self, change):
-        raise CarrierUnavailable("503 from carrier")
 
 
 def failed_parcel(order, carrier="mock"):

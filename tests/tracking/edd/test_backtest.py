@@ -14,7 +14,7 @@ from tracking.edd.backtest import Config, _score_in_transit_days, _outcome, prep
 from tracking.edd.history import PUBLISHED_TABLE, generate_history
 from tracking.models import EddBacktestRun
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # the repository (tests/tracking/edd/…)
 
 
 def test_history_is_deterministic_and_realistic():
