@@ -1,4 +1,4 @@
-"""factory_boy factories for every model. Related rows share one merchant unless told otherwise."""
+"""Factories for tracking's core: merchants and customers, the catalogue, orders, shipments and their events."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -122,26 +122,3 @@ class TrackingEventFactory(factory.django.DjangoModelFactory):
     location = "Seoul, KR"
     source = m.TrackingEvent.Source.WEBHOOK
     dedupe_key = factory.Sequence(lambda n: f"test:{n}")
-
-
-class NotificationLogFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = m.NotificationLog
-
-    order = factory.SubFactory(OrderFactory)
-    merchant = factory.SelfAttribute("order.merchant")
-    customer = factory.SelfAttribute("order.customer")
-    kind = "shipment_delivered"
-    category = m.NotificationCategory.SHIPPING
-    channel = m.NotificationChannel.EMAIL
-    recipient = factory.SelfAttribute("customer.email")
-    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
-    send_after = factory.LazyFunction(timezone.now)
-
-
-class NotificationOptOutFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = m.NotificationOptOut
-
-    customer = factory.SubFactory(CustomerFactory)
-    category = m.NotificationCategory.SHIPPING
