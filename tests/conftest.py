@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from config.celery import app as celery_app
-from tests.factories import MerchantFactory
+from tests.factories import MerchantFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -88,12 +88,10 @@ def other_merchant(db):
 
 
 @pytest.fixture
-def support_agent(django_user_model):
+def support_agent(db):
     """A staff user in the support-agent group (what most support staff are), without superuser rights."""
     from django.contrib.auth.models import Group
 
     from tracking.staff.roles import SUPPORT_AGENT
 
-    agent = django_user_model.objects.create_user("agent", "agent@example.com", is_staff=True)
-    agent.groups.add(Group.objects.get(name=SUPPORT_AGENT))
-    return agent
+    return UserFactory(username="agent", groups=[Group.objects.get(name=SUPPORT_AGENT)])

@@ -3,8 +3,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from feedback.models import Survey, SurveyResponse, SurveySettings
-from tests.factories import OrderFactory, ShipmentFactory
+from feedback.models import Survey, SurveySettings
+from tests.factories import OrderFactory, ShipmentFactory, SurveyFactory, SurveyResponseFactory
 from tracking.carriers import status as st
 from tracking.services.shipments import NewEvent, shipment_add_events
 
@@ -12,6 +12,7 @@ UTC = dt.timezone.utc
 
 
 def settings_for(merchant, **kwargs):
+    """The merchant's survey settings with ``kwargs`` applied (created on first use)."""
     conf, _ = SurveySettings.objects.update_or_create(merchant=merchant, defaults=kwargs)
     return conf
 
@@ -31,20 +32,18 @@ def deliver(shipment, at, capture):
 
 def make_survey(order, *, sent_at=None, delivered_at=None, status=Survey.Status.SENT, carrier="mock",
                 lane="KR→KR", on_time=None, edd_hit=None, window_days=14):
+    """A survey for ``order`` sent at ``sent_at`` (or scheduled two days after delivery), open ``window_days``."""
     delivered_at = delivered_at or (sent_at or timezone.now()) - dt.timedelta(days=2)
     scheduled = sent_at or delivered_at + dt.timedelta(days=2)
-    return Survey.objects.create(
-        merchant=order.merchant, order=order, customer=order.customer, status=status,
-        scheduled_for=scheduled, send_deadline=scheduled + dt.timedelta(days=window_days),
-        sent_at=sent_at if status == Survey.Status.SENT else None,
-        expires_at=scheduled + dt.timedelta(days=window_days), delivered_at=delivered_at, carrier=carrier,
-        lane=lane, on_time=on_time, edd_hit=edd_hit)
+    return SurveyFactory(order=order, status=status, scheduled_for=scheduled, window_days=window_days,
+                         sent_at=sent_at if status == Survey.Status.SENT else None, delivered_at=delivered_at,
+                         carrier=carrier, lane=lane, on_time=on_time, edd_hit=edd_hit)
 
 
 def answer(survey, score, *, at, reason="", delivery=None, product=None, packaging=None):
-    return SurveyResponse.objects.create(
-        survey=survey, merchant=survey.merchant, score=score, reason=reason, delivery_rating=delivery,
-        product_rating=product, packaging_rating=packaging, source="email", answered_at=at)
+    """The shopper's answer from the email link, stored as is (no service, no log, no follow-up)."""
+    return SurveyResponseFactory(survey=survey, score=score, reason=reason, delivery_rating=delivery,
+                                 product_rating=product, packaging_rating=packaging, source="email", answered_at=at)
 
 
 def order_for(merchant, **kwargs):
