@@ -12,5 +12,5 @@ hooks. One module per subject:
 - ``page``      order_link, add_events (tracking-page tests)
 - ``returns``   make_order (a delivered, paid order), ask (a return request)
 - ``shops``     Shop (a merchant with a catalogue and purchases, for recommendation tests)
-- ``webhooks``  SECRET, signed, post, mock_body (carrier webhooks through the HTTP endpoint)
+- ``webhooks``  how each carrier signs (signed, easypost_signature, url_token, sign_as), post, mock_body
 """
