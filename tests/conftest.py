@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from config.celery import app as celery_app
 from tests.factories import MerchantFactory, UserFactory
+from tests.support.fakes import RecordingSleep
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +60,13 @@ def _clear_cache():
     forget()
     yield
     forget()
+
+
+@pytest.fixture
+def sleeper():
+    """Hand to a client or provider in place of time.sleep: retries run at once, waits are recorded
+    (``sleeper.waits``)."""
+    return RecordingSleep()
 
 
 @pytest.fixture(autouse=True)

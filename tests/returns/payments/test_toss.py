@@ -34,14 +34,9 @@ def fixture(name):
 
 
 @pytest.fixture
-def slept():
-    return []
-
-
-@pytest.fixture
-def gateway(slept):
+def gateway(sleeper):
     gw = TossPaymentsGateway(GatewayCredentials(secret_key="test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"))
-    gw.sleep = slept.append  # retries without waiting, and the waits are visible
+    gw.sleep = sleeper  # retries without waiting, and the waits are visible
     return gw
 
 
@@ -115,7 +110,7 @@ def test_virtual_account_refund_sends_the_refund_account_and_is_pending_until_th
 
 
 @responses.activate
-def test_retried_cancel_repeats_the_same_idempotency_key_and_refunds_once(gateway, slept):
+def test_retried_cancel_repeats_the_same_idempotency_key_and_refunds_once(gateway, sleeper):
     # The first answer is lost (read timeout); Toss answers the repeat with the stored first answer.
     responses.post(URL, body=requests.ReadTimeout("read timed out"))
     responses.post(URL, json=fixture("payment_partial_canceled_card.json"))
@@ -124,7 +119,7 @@ def test_retried_cancel_repeats_the_same_idempotency_key_and_refunds_once(gatewa
     keys = [call.request.headers["Idempotency-Key"] for call in responses.calls]
     assert keys == ["doorstep-return-1-payment-1"] * 2
     assert [sent_json(call) for call in responses.calls][0] == [sent_json(call) for call in responses.calls][1]
-    assert len(slept) == 1 and 0.25 <= slept[0] <= 0.5  # backoff_seconds(0, base=0.5)
+    assert len(sleeper.waits) == 1 and 0.25 <= sleeper.waits[0] <= 0.5  # backoff_seconds(0, base=0.5)
 
 
 @responses.activate
@@ -182,14 +177,14 @@ def test_invalid_request_is_our_bug_not_a_decline(gateway):
 
 @pytest.mark.parametrize("code", UNAVAILABLE)
 @responses.activate
-def test_temporary_errors_are_retried_a_bounded_number_of_times(gateway, slept, code):
+def test_temporary_errors_are_retried_a_bounded_number_of_times(gateway, sleeper, code):
     for _ in range(5):
         responses.post(URL, json=ERRORS[code]["body"], status=ERRORS[code]["status"])
     with pytest.raises(GatewayUnavailable) as exc:
         gateway.refund(request())
     assert exc.value.code == code and exc.value.retryable
     assert len(responses.calls) == 1 + TossPaymentsGateway.max_retries
-    assert len(slept) == TossPaymentsGateway.max_retries
+    assert len(sleeper.waits) == TossPaymentsGateway.max_retries
 
 
 @responses.activate
@@ -201,21 +196,21 @@ def test_temporary_error_then_success(gateway):
 
 
 @responses.activate
-def test_consecutive_request_is_rate_limited_and_waits_a_second(gateway, slept):
+def test_consecutive_request_is_rate_limited_and_waits_a_second(gateway, sleeper):
     responses.post(URL, json=ERRORS["FORBIDDEN_CONSECUTIVE_REQUEST"]["body"], status=403)
     responses.post(URL, json=fixture("payment_partial_canceled_card.json"))
     gateway.refund(request())
-    assert slept == [1.0]
+    assert sleeper.waits == [1.0]
 
 
 @responses.activate
-def test_429_honours_retry_after_then_gives_up_rate_limited(gateway, slept):
+def test_429_honours_retry_after_then_gives_up_rate_limited(gateway, sleeper):
     for _ in range(5):
         responses.post(URL, body="", status=429, headers={"Retry-After": "3"})
     with pytest.raises(GatewayRateLimited) as exc:
         gateway.refund(request())
     assert exc.value.retryable and exc.value.retry_after == 3.0
-    assert slept == [3.0, 3.0]
+    assert sleeper.waits == [3.0, 3.0]
 
 
 @responses.activate

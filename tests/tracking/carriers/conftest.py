@@ -1,12 +1,5 @@
 import pytest
 
-from tests.support.fakes import RecordingSleep
-
-
-@pytest.fixture
-def sleeper():
-    return RecordingSleep()
-
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):

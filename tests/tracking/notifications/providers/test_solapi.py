@@ -197,24 +197,24 @@ def test_validation_error_is_an_invalid_message(solapi):
 
 
 @responses.activate
-def test_rate_limit_is_retried_a_bounded_number_of_times_with_fresh_signatures(solapi, slept):
+def test_rate_limit_is_retried_a_bounded_number_of_times_with_fresh_signatures(solapi, sleeper):
     for _ in range(5):
         responses.post(SOLAPI_SEND, json=messaging_json("solapi", "error_too_many_requests.json"), status=429,
                        headers={"Retry-After": "2"})
     with pytest.raises(RateLimited) as exc:
         solapi.send(alimtalk())
     assert exc.value.retryable and exc.value.retry_after == 2.0
-    assert len(responses.calls) == 1 + SolapiProvider.max_retries and slept == [2.0, 2.0]
+    assert len(responses.calls) == 1 + SolapiProvider.max_retries and sleeper.waits == [2.0, 2.0]
     salts = {assert_signed(call)["salt"] for call in responses.calls}
     assert len(salts) == 3  # Solapi refuses a signature it has seen before
 
 
 @responses.activate
-def test_503_means_nothing_was_sent_and_is_retried(solapi, slept):
+def test_503_means_nothing_was_sent_and_is_retried(solapi, sleeper):
     responses.post(SOLAPI_SEND, body="<html><body>503 Service Unavailable</body></html>", status=503)
     responses.post(SOLAPI_SEND, json=messaging_json("solapi", "send_alimtalk_accepted.json"))
     assert solapi.send(alimtalk()).status == "accepted"
-    assert len(responses.calls) == 2 and len(slept) == 1 and 0.25 <= slept[0] <= 0.5
+    assert len(responses.calls) == 2 and len(sleeper.waits) == 1 and 0.25 <= sleeper.waits[0] <= 0.5
 
 
 @responses.activate

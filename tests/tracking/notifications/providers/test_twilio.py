@@ -94,13 +94,13 @@ def test_errors(twilio, name, status, error, attributes):
 
 
 @responses.activate
-def test_rate_limit_retried_bounded_then_raised(twilio, slept):
+def test_rate_limit_retried_bounded_then_raised(twilio, sleeper):
     for _ in range(5):
         responses.post(TWILIO_MESSAGES, json=messaging_json("twilio", "error_20429.json"), status=429)
     with pytest.raises(RateLimited) as exc:
         twilio.send(TextMessage(to="+821012345678", text="hi"))
     assert exc.value.retryable and exc.value.code == "20429"
-    assert len(responses.calls) == 3 and len(slept) == 2 and 0.25 <= slept[0] <= 0.5 and 0.5 <= slept[1] <= 1.0
+    assert len(responses.calls) == 3 and len(sleeper.waits) == 2 and 0.25 <= sleeper.waits[0] <= 0.5 and 0.5 <= sleeper.waits[1] <= 1.0
 
 
 @responses.activate
