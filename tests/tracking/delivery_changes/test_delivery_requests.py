@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.factories import ShipmentFactory
@@ -201,11 +200,11 @@ class TestForgery:
         assert response.status_code == 302 and response.cookies["django_language"].value == "ko"
 
 
-def test_staff_work_the_case_and_the_shopper_sees_it(client, order, django_capture_on_commit_callbacks):
+def test_staff_work_the_case_and_the_shopper_sees_it(client, order, support_agent, django_capture_on_commit_callbacks):
     shipment = failed_parcel(order, carrier="plain")
     request = delivery_request_submit(shipment=shipment, kind="instructions", idempotency_key="z" * 20,
                                       instructions="Call me")
-    agent = get_user_model().objects.create_user("agent", is_staff=True)
+    agent = support_agent
     delivery_request_update(request=request, user=agent, status="in_progress", assignee=agent, assignee_changed=True,
                             note="phoned the depot")
     last = request.events.last()
