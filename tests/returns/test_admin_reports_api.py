@@ -11,7 +11,7 @@ from returns.services import LineInspection, return_inspect, return_mark_receive
 from returns.tokens import return_token
 from tests.api.conftest import KeyClient
 from tests.factories import MerchantFactory
-from tracking.models import WebhookDelivery, WebhookEndpoint
+from tracking.models import StaffMembership, WebhookDelivery, WebhookEndpoint
 from tracking.webhooks_out.signing import secret_generate
 
 from tests.returns.conftest import ask, make_order
@@ -63,6 +63,7 @@ def test_bulk_approve_reports_invalid_transitions(client, staff, merchant, manua
 def test_agent_can_work_the_queue(client, order, manual, django_user_model):
     agent = django_user_model.objects.create_user("agent2", password="x-long-password-1", is_staff=True)
     agent.groups.add(Group.objects.get(name="Support agent"))
+    StaffMembership.objects.create(user=agent, merchant=order.merchant)
     rr = ask(order)
     client.force_login(agent)
     assert client.get(reverse("admin:returns_needsreview_changelist")).status_code == 200

@@ -9,7 +9,7 @@ from django.urls import reverse
 from tests.factories import OrderFactory, ShipmentFactory
 from tracking import crypto
 from tracking.carriers.mock import all_scenario_events, make_tracking_number, webhook_payload
-from tracking.models import CarrierAccount, InboundWebhook
+from tracking.models import CarrierAccount, InboundWebhook, StaffMembership
 from tracking.staff.roles import SUPPORT_AGENT
 
 from tests.tracking.conftest import SECRET, post, signed
@@ -94,6 +94,7 @@ def test_webhook_log_is_read_only_and_reprocess_requeues_accepted(admin_client, 
 def test_support_agents_can_reprocess(client, account, django_capture_on_commit_callbacks):
     agent = User.objects.create_user("agent", password="pw", is_staff=True)
     agent.groups.add(Group.objects.get(name=SUPPORT_AGENT))
+    StaffMembership.objects.create(user=agent, merchant=account.merchant)
     client.force_login(agent)
     row = InboundWebhook.objects.create(account=account, merchant=account.merchant, public_id=account.public_id,
                                         verdict="accepted", body=b"{}")
