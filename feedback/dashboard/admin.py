@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tracking.models import Merchant
 from tracking.staff.mixins import ScopedAdmin
-from tracking.staff.selectors import merchant_from_query, visible_merchants
+from tracking.staff.selectors import visible_merchants
 
 from feedback.dashboard import charts
 from feedback.dashboard import data as dashboard
@@ -85,9 +85,13 @@ class DashboardAdmin(ScopedAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        merchant_from_query(request)  # a merchant id the user may not see: 404, before anything is built
         initial = _initial(request.user)
         form = DashboardFilter(request.GET or None, initial=initial, user=request.user)
+        if request.GET and not form.is_valid() and form.has_error("merchant", code="invalid_choice") \
+                and request.GET.get("merchant", "").strip().isdigit():
+            # A merchant id the user may not see (another tenant's, or none): 404 either way, never a
+            # form error that would tell the two apart.
+            raise Http404("No such merchant.")
         board = None
         if request.GET and form.is_valid():
             data = form.cleaned_data

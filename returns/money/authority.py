@@ -145,8 +145,7 @@ def money_approvals_settle(*, rr: ReturnRequest) -> None:
 
 
 def _lock_pending(approval: MoneyApproval, by) -> MoneyApproval:
-    locked = MoneyApproval.objects.select_for_update().select_related("return_request", "requested_by").get(
-        pk=approval.pk)
+    locked = MoneyApproval.objects.select_for_update().get(pk=approval.pk)
     if locked.status != MoneyApproval.Status.PENDING:
         raise ReturnError(f"This request was already decided ({locked.get_status_display().lower()}).",
                           code="approval_decided")

@@ -97,6 +97,8 @@ def test_an_agent_who_can_change_a_return_cannot_refund_it(client, shop, agent, 
     rr = _returned(shop)
     assert agent.has_perm("returns.change_returnrequest") and not agent.has_perm("returns.issue_refund")
     client.force_login(agent)
+    page = client.get(reverse("admin:returns_returnrequest_change", args=[rr.pk])).content.decode()
+    assert "Inspect" in page and "Issue refund / credit" not in page  # no money button for agents
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse(MONEY, args=[rr.pk, "money"]), follow=True)
     assert any("needs the “returns.issue_refund” permission" in text for text in _messages(response))
@@ -137,6 +139,8 @@ def test_an_agents_inspection_stands_and_the_money_waits(client, shop, agent, le
 def test_a_lead_refunds(client, shop, lead, django_capture_on_commit_callbacks):
     rr = _returned(shop)
     client.force_login(lead)
+    page = client.get(reverse("admin:returns_returnrequest_change", args=[rr.pk])).content.decode()
+    assert "Issue refund / credit" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("admin:returns_returnrequest_changelist"),
                                {"action": "issue_money_selected", "_selected_action": [rr.pk]}, follow=True)

@@ -701,3 +701,27 @@ def test_unknown_and_foreign_ids_get_the_same_404(tenants):
     unknown = client.get(reverse("admin:tracking_order_change", args=[123456789]))
     assert foreign.status_code == unknown.status_code == 404
     assert foreign.content == unknown.content
+
+
+def test_selectors(tenants, root):
+    from tracking.staff.selectors import is_member, merchant_ids_for
+
+    A, B, lead = tenants["A"], tenants["B"], tenants["lead"]
+    assert merchant_ids_for(lead) == frozenset({A.pk})
+    assert is_member(lead, A.pk) and not is_member(lead, B.pk)
+    assert merchant_ids_for(root) is None and is_member(root, B.pk)
+    lead.is_active = False
+    assert merchant_ids_for(lead) == frozenset()
+    from django.contrib.auth.models import AnonymousUser
+
+    assert merchant_ids_for(AnonymousUser()) == frozenset()
+
+
+def test_merchant_paths_are_found_by_following_foreign_keys():
+    assert merchant_path(tm.Merchant) == "pk"
+    assert merchant_path(tm.Order) == "merchant"
+    assert merchant_path(tm.TrackingEvent) == "shipment__merchant"
+    assert merchant_path(tm.NotificationOptOut) == "customer__merchant"
+    assert merchant_path(rm.ReturnLine) == "return_request__merchant"
+    assert merchant_path(fm.FollowUpCaseLog) == "case__merchant"
+    assert merchant_path(tm.LaneTransitStats) is None and merchant_path(get_user_model()) is None
