@@ -493,7 +493,8 @@ def _custom_views(tenants):
             ("get", accuracy, 200), ("get", f"{accuracy}?merchant={A.pk}", 200),
             ("get", f"{accuracy}?merchant={B.pk}", 404)],
         "tracking_recommendation_metrics": [
-            ("get", metrics, 200), ("get", f"{metrics}?merchant={A.pk}", 200), ("get", f"{metrics}?merchant={B.pk}", 404)],
+            ("get", metrics, 200), ("get", f"{metrics}?merchant={A.pk}", 200),
+            ("get", f"{metrics}?merchant={B.pk}", 404)],
         # The dashboard is its admin's changelist; its CSV exports are the same URL with ?export=.
         "feedback_dashboard_changelist": [
             ("get", dashboard, 200), ("get", f"{dashboard}?{urlencode({'merchant': A.pk, **period})}", 200),
@@ -536,7 +537,7 @@ def test_walk_as_a_lead_of_merchant_a_shows_nothing_of_merchant_b(tenants, root)
         visited += _walk_changelist(client, model, model_admin, tenants, root_request, superuser=False)
         visited += _walk_objects(client, model, model_admin, tenants, superuser=False)
         visited += _walk_add_and_autocomplete(client, model, model_admin, tenants, superuser=False)
-    for name, requests in _custom_views(tenants).items():
+    for requests in _custom_views(tenants).values():
         for method, url, status in requests:
             response = getattr(client, method)(url)
             visited += 1

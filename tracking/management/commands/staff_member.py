@@ -37,7 +37,7 @@ class Command(BaseCommand):
         add.add_argument("--role", choices=StaffMembership.Role.values, default=None)
         add.add_argument("--money-limit", type=_limit, default=KEEP, metavar="N",
                          help="Refunds/credit above this need a lead's approval; 'none' clears it.")
-        remove = sub.add_parser("remove", help="Remove memberships (all of them, and staff status, without --merchant).")
+        remove = sub.add_parser("remove", help="Remove memberships (without --merchant: all, and staff status).")
         remove.add_argument("--username", required=True)
         remove.add_argument("--merchant", action="append", default=[], metavar="SLUG")
         lst = sub.add_parser("list", help="List memberships.")
