@@ -39,6 +39,7 @@ from tests.factories.recommendations import (
 )
 from tests.factories.returns import (
     CategoryRuleFactory,
+    MoneyApprovalFactory,
     RefundFactory,
     RefundLedgerFactory,
     ReturnDraftFactory,
@@ -62,6 +63,7 @@ from tests.factories.tracking import (
     ShipmentLineFactory,
     TrackingEventFactory,
 )
+from tests.factories.staff import StaffMembershipFactory
 from tests.factories.users import UserFactory
 from tests.factories.webhooks_out import WebhookAttemptFactory, WebhookDeliveryFactory, WebhookEndpointFactory
 
@@ -69,14 +71,14 @@ __all__ = [
     "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "CustomerFactory", "DelayCaseFactory",
     "DeliveryRequestEventFactory", "DeliveryRequestFactory", "EddBacktestRunFactory", "FollowUpCaseFactory",
     "FollowUpCaseLogFactory", "IdempotencyRecordFactory", "InboundWebhookFactory", "IncentiveIssueFactory",
-    "LaneTransitStatsFactory", "MerchantFactory", "MerchantShippingSettingsFactory", "NotificationLogFactory",
+    "LaneTransitStatsFactory", "MerchantFactory", "MoneyApprovalFactory", "MerchantShippingSettingsFactory", "NotificationLogFactory",
     "NotificationOptOutFactory", "OfferImpressionFactory", "OrderFactory", "OrderLineFactory", "PendingEventFactory",
     "PostPurchaseOfferFactory", "ProductFactory", "ProductRecommendationFactory", "ProductVariantFactory",
     "RecommendationClickFactory", "RecommendationImpressionFactory", "RecommendationSettingsFactory",
     "RefundFactory", "RefundLedgerFactory", "ReturnDraftFactory", "ReturnEventFactory", "ReturnLineFactory",
     "ReturnPhotoFactory", "ReturnPolicyFactory", "ReturnReasonFactory", "ReturnRequestFactory",
     "ShipmentFactory", "ShipmentLineFactory", "ShipmentPollStateFactory", "StoreCreditAccountFactory",
-    "StoreCreditEntryFactory", "SurveyAnswerLogFactory", "SurveyFactory", "SurveyResponseFactory",
+    "StaffMembershipFactory", "StoreCreditEntryFactory", "SurveyAnswerLogFactory", "SurveyFactory", "SurveyResponseFactory",
     "SurveySettingsFactory", "TrackingEventFactory", "UserFactory", "WebhookAttemptFactory",
     "WebhookDeliveryFactory", "WebhookEndpointFactory",
 ]

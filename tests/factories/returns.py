@@ -7,6 +7,7 @@ import factory
 
 from returns.models import (
     CategoryRule,
+    MoneyApproval,
     Refund,
     RefundLedger,
     ReturnDraft,
@@ -173,3 +174,16 @@ class StoreCreditEntryFactory(factory.django.DjangoModelFactory):
     idempotency_key = factory.Sequence(lambda n: f"credit-{n:06d}")
     note = "Goodwill"
     created_by = "system"
+
+
+class MoneyApprovalFactory(factory.django.DjangoModelFactory):
+    """A refund waiting for a lead's approval."""
+
+    class Meta:
+        model = MoneyApproval
+
+    return_request = factory.SubFactory(ReturnRequestFactory)
+    merchant = factory.SelfAttribute("return_request.merchant")
+    kind = Refund.Kind.PAYMENT
+    amount = factory.SelfAttribute("return_request.refund_amount")
+    currency = factory.SelfAttribute("return_request.currency")

@@ -8,8 +8,9 @@ from returns.models import ReturnPhoto, ReturnRequest, ReturnStatus
 from returns.reports import return_report
 from returns.services import LineInspection, return_inspect, return_mark_received, store_credit_account
 from returns.tokens import return_token
+from tests.factories import MerchantFactory
 from tests.support.api import KeyClient
-from tracking.models import WebhookDelivery, WebhookEndpoint
+from tracking.models import StaffMembership, WebhookDelivery, WebhookEndpoint
 from tracking.webhooks_out.signing import secret_generate
 
 from tests.support.returns import ask, make_order
@@ -59,6 +60,7 @@ def test_bulk_approve_reports_invalid_transitions(client, admin_user, merchant, 
 
 
 def test_agent_can_work_the_queue(client, order, manual, support_agent):
+    StaffMembership.objects.create(user=support_agent, merchant=order.merchant)
     rr = ask(order)
     client.force_login(support_agent)
     assert client.get(reverse("admin:returns_needsreview_changelist")).status_code == 200

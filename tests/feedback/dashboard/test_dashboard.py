@@ -93,7 +93,8 @@ def test_bad_period_is_a_form_error(admin_client, two_shops):
     mine, _ = two_shops
     html = admin_client.get(URL, {"merchant": mine.pk, "start": "2026-05-01", "end": "2026-01-01"}).content.decode()
     assert "The start date must be on or before the end date." in html
-    assert admin_client.get(URL, {"merchant": "999999", **_period()}).status_code == 200
+    # A merchant id the user may not see (here: none such) is a 404, so ids of other tenants are never confirmed.
+    assert admin_client.get(URL, {"merchant": "999999", **_period()}).status_code == 404
 
 
 def test_admin_index_links_the_dashboard(admin_client):

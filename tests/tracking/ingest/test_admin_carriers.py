@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.factories import OrderFactory, ShipmentFactory
 from tracking import crypto
 from tracking.carriers.mock import all_scenario_events, make_tracking_number, webhook_payload
-from tracking.models import CarrierAccount, InboundWebhook
+from tracking.models import CarrierAccount, InboundWebhook, StaffMembership
 
 from tests.support.webhooks import SECRET, post, signed
 
@@ -83,6 +83,7 @@ def test_webhook_log_is_read_only_and_reprocess_requeues_accepted(admin_client, 
 
 
 def test_support_agents_can_reprocess(client, account, support_agent, django_capture_on_commit_callbacks):
+    StaffMembership.objects.create(user=support_agent, merchant=account.merchant)
     client.force_login(support_agent)
     row = InboundWebhook.objects.create(account=account, merchant=account.merchant, public_id=account.public_id,
                                         verdict="accepted", body=b"{}")
