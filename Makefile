@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links printed by the demo and sent in its emails point at the server `make run` starts.
+export DOORSTEP_BASE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?= -n 2
 
 .PHONY: run test venv migrate demo check-deploy clean messages

@@ -7,12 +7,12 @@ from django.utils import timezone
 from feedback import models as m
 from feedback.dashboard.admin import DashboardAdmin  # noqa: F401  (registers the dashboard)
 from feedback.services import followup_case_update
-from tracking.staff.mixins import ReadOnlyAdmin
+from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin, ScopedReadOnlyAdmin
 
 
 
 @admin.register(m.SurveySettings)
-class SurveySettingsAdmin(admin.ModelAdmin):
+class SurveySettingsAdmin(ScopedAdmin):
     list_display = ["merchant", "enabled", "delay_hours", "window_days", "resurvey_days", "incentive"]
     list_select_related = ["merchant"]
     autocomplete_fields = ["merchant"]
@@ -25,7 +25,7 @@ class SurveySettingsAdmin(admin.ModelAdmin):
     ]
 
 
-class AnswerLogInline(admin.TabularInline):
+class AnswerLogInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = m.SurveyAnswerLog
     extra = 0
     can_delete = False
@@ -36,7 +36,7 @@ class AnswerLogInline(admin.TabularInline):
 
 
 @admin.register(m.Survey)
-class SurveyAdmin(ReadOnlyAdmin):
+class SurveyAdmin(ScopedReadOnlyAdmin):
     list_display = ["order", "customer", "merchant", "status", "skip_reason", "hold_reason", "scheduled_for",
                     "sent_at", "carrier", "on_time"]
     list_filter = ["status", "merchant", "carrier", "on_time"]
@@ -46,7 +46,7 @@ class SurveyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(m.SurveyResponse)
-class SurveyResponseAdmin(ReadOnlyAdmin):
+class SurveyResponseAdmin(ScopedReadOnlyAdmin):
     list_display = ["survey", "merchant", "score", "delivery_rating", "product_rating", "packaging_rating",
                     "source", "answered_at"]
     list_filter = ["merchant", "score", "source"]
@@ -71,8 +71,9 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CaseLogInline(admin.TabularInline):
+class CaseLogInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = m.FollowUpCaseLog
+    merchant_field = "case__merchant"
     extra = 0
     can_delete = False
     fields = readonly_fields = ["created_at", "actor", "action", "changes"]
@@ -82,7 +83,7 @@ class CaseLogInline(admin.TabularInline):
 
 
 @admin.register(m.FollowUpCase)
-class FollowUpCaseAdmin(admin.ModelAdmin):
+class FollowUpCaseAdmin(ScopedAdmin):
     """The detractor queue. Staff change status, assignee, notes and due date; every change is logged."""
 
     list_display = ["order", "customer", "merchant", "score", "status", "assignee", "due_date", "is_overdue",

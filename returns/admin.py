@@ -13,13 +13,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin
+from tracking.staff.selectors import merchant_from_query, merchant_ids_for, visible_merchants
+
 from returns.errors import ReturnError
+from returns.money.authority import PERMISSIONS, MoneyHeld, MoneyNeedsApproval
 # The policy editor and the money ledgers register in their own packages; Django imports only
 # this module (<app>.admin).
 from returns.money import admin as _money_admin  # noqa: F401
 from returns.policy import admin as _policy_admin  # noqa: F401
 from returns.models import (
     AwaitingParcel,
+    MoneyApproval,
     NeedsReview,
     Refund,
     ReturnEvent,
@@ -65,8 +70,9 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LineInline(admin.TabularInline):
+class LineInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = ReturnLine
+    merchant_field = "return_request__merchant"
     extra = 0
     can_delete = False
     fields = ["order_line", "quantity", "unit_price", "exchange_variant", "inspection", "accepted_quantity",
@@ -77,8 +83,9 @@ class LineInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = ReturnEvent
+    merchant_field = "return_request__merchant"
     extra = 0
     can_delete = False
     verbose_name_plural = "audit trail"
@@ -89,12 +96,26 @@ class EventInline(admin.TabularInline):
         return False
 
 
-class RefundInline(admin.TabularInline):
+class RefundInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = Refund
     extra = 0
     can_delete = False
     fields = ["created_at", "kind", "amount", "currency", "status", "gateway_reference", "error", "requested_by"]
     readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MoneyApprovalInline(MerchantScopedAdminMixin, admin.TabularInline):
+    model = MoneyApproval
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "money approvals (a lead approves in Money approvals)"
+    fields = ["requested_at", "kind", "amount", "currency", "status", "requested_by", "decided_by", "decided_at",
+              "note"]
+    readonly_fields = fields
+    show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -118,7 +139,7 @@ InspectionFormSet = formset_factory(InspectionForm, extra=0)
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(admin.ModelAdmin):
+class ReturnRequestAdmin(ScopedAdmin):
     change_form_template = "admin/returns/returnrequest/change_form.html"
     list_display = ["rma", "merchant", "order", "customer", "status", "resolution", "method", "refund_amount",
                     "currency", "created_at"]
@@ -126,7 +147,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     list_select_related = ["merchant", "order", "customer"]
     search_fields = ["rma", "order__number", "customer__email", "shipment__tracking_number"]
     date_hierarchy = "created_at"
-    inlines = [LineInline, RefundInline, EventInline]
+    inlines = [LineInline, RefundInline, MoneyApprovalInline, EventInline]
     actions = ["approve_selected", "reject_selected", "mark_received_selected", "issue_money_selected"]
     fieldsets = [
         (None, {"fields": ["rma", "merchant", "order", "customer", "status", "resolution", "method",
@@ -171,10 +192,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def label_link(self, obj):
         if not obj.label_file:
             return "—"
-        from returns.tokens import return_token
-
         return format_html('<a href="{}" target="_blank" rel="noopener">{} ({})</a>',
-                           reverse("returns:label", args=[return_token(obj.pk)]), "open label", obj.label_format)
+                           reverse("returns:staff_label", args=[obj.rma]), "open label", obj.label_format)
 
     @admin.display(description="photos")
     def photo_thumbnails(self, obj):
@@ -198,17 +217,31 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 
     # --- Bulk actions (each with an intermediate form where a reason is needed) -----------------------
     def _run(self, request, queryset, service, verb, **kwargs):
-        done, failed = 0, []
+        done, failed, held = 0, [], []
         for rr in queryset:
             try:
                 service(rr=rr, by=request.user, **kwargs)
                 done += 1
+            except MoneyNeedsApproval as exc:
+                held.append(f"{rr.rma}: {exc}")
             except (ReturnError, InvalidTransition) as exc:
                 failed.append(f"{rr.rma}: {exc}")
         if done:
             self.message_user(request, f"{verb} {done} return(s).", messages.SUCCESS)
+        for waiting in held:
+            self.message_user(request, waiting, messages.WARNING)
         for failure in failed:
             self.message_user(request, failure, messages.ERROR)
+
+    def has_issue_money_permission(self, request, obj=None):
+        """Changing a return is not enough: sending money needs one of the money permissions too
+        (each return is checked again for its own kind and amount when the money goes)."""
+        return self.has_change_permission(request, obj) and any(
+            request.user.has_perm(permission) for permission in PERMISSIONS.values())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_issue_money": self.has_issue_money_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def _with_reason(self, request, queryset, *, title, service, verb, required):
         if not request.user.has_perm("returns.change_returnrequest"):
@@ -244,7 +277,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def mark_received_selected(self, request, queryset):
         self._run(request, queryset, return_mark_received, "Marked received")
 
-    @admin.action(description="Issue the refund / credit / exchange now", permissions=["change"])
+    @admin.action(description="Issue the refund / credit / exchange now", permissions=["issue_money"])
     def issue_money_selected(self, request, queryset):
         self._run(request, queryset, return_release_money, "Issued money for")
 
@@ -260,7 +293,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def do_view(self, request, pk, what):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        queryset = ReturnRequest.objects.filter(pk=pk)
+        queryset = self.get_queryset(request).filter(pk=pk)  # another merchant's return: 404
         get_object_or_404(queryset)
         if what == "approve":
             response = self._with_reason(request, queryset, title="Approve return", service=return_approve,
@@ -282,7 +315,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def inspect_view(self, request, pk):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        rr = get_object_or_404(ReturnRequest, pk=pk)
+        rr = get_object_or_404(self.get_queryset(request), pk=pk)  # another merchant's return: 404
         lines = list(rr.lines.select_related("order_line"))
         initial = [{"line_id": line.pk, "result": "accepted"} for line in lines]
         formset = InspectionFormSet(request.POST or None, initial=initial)
@@ -291,11 +324,14 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                                       accepted_quantity=f.get("accepted_quantity"), condition=f.get("condition", ""),
                                       note=f.get("note", "")) for f in formset.cleaned_data]
             try:
-                return_inspect(rr=rr, by=request.user, results=results)
+                inspected = return_inspect(rr=rr, by=request.user, results=results)
             except (ReturnError, InvalidTransition) as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
                 self.message_user(request, f"Inspection of {rr.rma} recorded.", messages.SUCCESS)
+                held = getattr(inspected, "money_held", None)
+                if isinstance(held, MoneyHeld):
+                    self.message_user(request, f"{rr.rma}: {held}", messages.WARNING)
                 return HttpResponseRedirect(reverse("admin:returns_returnrequest_change", args=[pk]))
         by_id = {line.pk: line for line in lines}
         rows = [(form, by_id.get(int(form["line_id"].value()))) for form in formset]
@@ -307,19 +343,18 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def reports_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        from tracking.models import Merchant
-
-        merchants = Merchant.objects.order_by("name")
-        merchant_id = request.GET.get("merchant")
-        merchant = merchants.filter(pk=merchant_id).first() if merchant_id and merchant_id.isdigit() else None
+        merchant = merchant_from_query(request)  # another merchant's id: 404
         try:
             days = max(1, min(int(request.GET.get("days", 90)), 3650))
         except ValueError:
             days = 90
-        report = return_report(merchant_id=merchant.pk if merchant else None, days=days)
+        if merchant is not None:
+            report = return_report(merchant_id=merchant.pk, days=days)
+        else:  # every merchant the user may see
+            report = return_report(merchant_ids=merchant_ids_for(request.user), days=days)
         return TemplateResponse(request, "admin/returns/reports.html", {
             **self.admin_site.each_context(request), "title": "Returns report", "report": report,
-            "merchants": merchants, "merchant": merchant, "opts": ReturnRequest._meta,
+            "merchants": visible_merchants(request.user), "merchant": merchant, "opts": ReturnRequest._meta,
         })
 
 

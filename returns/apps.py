@@ -4,7 +4,16 @@ from django.apps import AppConfig
 def _staff_permissions():
     from tracking.staff.roles import AppStaffPermissions
 
-    return AppStaffPermissions(app_label="returns", agent_change=frozenset({"returnrequest", "returnline"}))
+    return AppStaffPermissions(
+        app_label="returns",
+        # Agents work returns (approve, receive, inspect) but move no money: issue_refund,
+        # issue_store_credit and approve_claim are not in agent_extra, so only leads hold them, as leads
+        # hold every permission of the app not excluded below.
+        agent_change=frozenset({"returnrequest", "returnline"}),
+        agent_extra=frozenset(),
+        # Money approvals are written by the services (asked for, approved, refused), never by hand.
+        lead_excluded=frozenset({"add_moneyapproval", "change_moneyapproval", "delete_moneyapproval"}),
+    )
 
 
 class ReturnsConfig(AppConfig):

@@ -1,8 +1,10 @@
-"""Staff reports: database aggregates over one merchant's returns (or all, for a superuser's overview)."""
+"""Staff reports: database aggregates over one merchant's returns, over a staff member's merchants, or
+over all (a superuser's overview)."""
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Iterable
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
@@ -18,12 +20,21 @@ def _rate(returned, sold) -> Decimal:
     return (Decimal(returned or 0) * 100 / Decimal(sold)).quantize(Decimal("0.1")) if sold else Decimal("0")
 
 
-def return_report(*, merchant_id: int | None = None, days: int = 90) -> dict:
+def _merchants(path: str, merchant_id, merchant_ids) -> Q:
+    scope = Q(**{path: merchant_id}) if merchant_id else Q()
+    if merchant_ids is not None:
+        scope &= Q(**{f"{path}__in": merchant_ids})
+    return scope
+
+
+def return_report(*, merchant_id: int | None = None, merchant_ids: Iterable[int] | None = None,
+                  days: int = 90) -> dict:
+    """One merchant (``merchant_id``), or the merchants in ``merchant_ids``, or (neither) every merchant."""
     since = timezone.now() - timedelta(days=days)
-    scope = Q(order__placed_at__gte=since) & (Q(order__merchant_id=merchant_id) if merchant_id else Q())
+    scope = Q(order__placed_at__gte=since) & _merchants("order__merchant_id", merchant_id, merchant_ids)
     sold_lines = OrderLine.objects.filter(scope).exclude(order__source="exchange")
-    rline_scope = Q(order_line__order__placed_at__gte=since) & COUNTED & (
-        Q(return_request__merchant_id=merchant_id) if merchant_id else Q())
+    rline_scope = Q(order_line__order__placed_at__gte=since) & COUNTED & _merchants(
+        "return_request__merchant_id", merchant_id, merchant_ids)
     returned_lines = ReturnLine.objects.filter(rline_scope)
 
     sold_by_product = {r["variant__product_id"]: r for r in sold_lines.values(
@@ -47,11 +58,10 @@ def return_report(*, merchant_id: int | None = None, days: int = 90) -> dict:
         .annotate(returns=Count("return_request", distinct=True), units=Sum("quantity")).order_by("-units")
     ]
 
-    returns = ReturnRequest.objects.filter(created_at__gte=since)
-    refunds = Refund.objects.filter(created_at__gte=since, status=Refund.Status.SUCCEEDED)
-    if merchant_id:
-        returns = returns.filter(merchant_id=merchant_id)
-        refunds = refunds.filter(merchant_id=merchant_id)
+    returns = ReturnRequest.objects.filter(Q(created_at__gte=since)
+                                           & _merchants("merchant_id", merchant_id, merchant_ids))
+    refunds = Refund.objects.filter(Q(created_at__gte=since, status=Refund.Status.SUCCEEDED)
+                                    & _merchants("merchant_id", merchant_id, merchant_ids))
     money = refunds.aggregate(
         refunded=Sum("amount", filter=Q(kind=Refund.Kind.PAYMENT)),
         credited=Sum("amount", filter=Q(kind=Refund.Kind.STORE_CREDIT)),
@@ -74,5 +84,5 @@ def return_report(*, merchant_id: int | None = None, days: int = 90) -> dict:
         "kept_share": _rate(kept, kept + refunded) if (kept + refunded) else Decimal("0"),
         "avg_to_resolution": timing["avg"],
         "resolved_count": timing["n"],
-        "currency_mixed": merchant_id is None,
+        "currency_mixed": not merchant_id and (merchant_ids is None or len(set(merchant_ids)) > 1),
     }

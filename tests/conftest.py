@@ -1,3 +1,8 @@
+"""Fixtures every test can use: Celery runs eagerly, caches and in-process memos start empty, passwords
+hash fast, and the shops and users most tests need (``merchant``, ``other_merchant``, ``support_agent``;
+pytest-django's ``admin_user``/``admin_client`` are the superuser). Plain helpers live in tests/support/,
+factories for every model in tests/factories/."""
+import datetime
 import os
 from urllib.parse import urlsplit, urlunsplit
 
@@ -7,6 +12,8 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from config.celery import app as celery_app
+from tests.factories import MerchantFactory, UserFactory
+from tests.support.fakes import RecordingSleep
 
 
 @pytest.fixture(autouse=True)
@@ -42,10 +49,57 @@ def _own_redis_cache_per_xdist_worker():
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters, cached pages and every in-process memo must not leak from one test into the next."""
+    from tracking.ingest.drain import drain_schedule_forget
     from tracking.memo import memos_clear
 
-    cache.clear()
-    memos_clear()
+    def forget():
+        cache.clear()
+        memos_clear()
+        drain_schedule_forget()
+
+    forget()
     yield
-    cache.clear()
-    memos_clear()
+    forget()
+
+
+@pytest.fixture
+def sleeper():
+    """Hand to a client or provider in place of time.sleep: retries run at once, waits are recorded
+    (``sleeper.waits``)."""
+    return RecordingSleep()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # admin_client/login hash passwords; PBKDF2's deliberate slowness costs seconds per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Equal quiet-hour bounds = no quiet hours, so messages go out whatever the time the suite runs.
+NO_QUIET_HOURS = {"quiet_hours_start": datetime.time(0), "quiet_hours_end": datetime.time(0)}
+
+
+@pytest.fixture
+def merchant(db):
+    """The shop most tests run in: Acme, a Korean store (KRW, KR, Asia/Seoul) without quiet hours,
+    with an FAQ page and a support phone. A test that needs another configuration builds its own
+    shop with MerchantFactory (or names its fixture differently)."""
+    return MerchantFactory(slug="acme", name="Acme", currency="KRW", country="KR", timezone="Asia/Seoul",
+                           faq_url="https://acme.example.com/faq", support_phone="+82 2 123 4567", **NO_QUIET_HOURS)
+
+
+@pytest.fixture
+def other_merchant(db):
+    """A second shop configured like ``merchant``, for tenant-isolation tests: Globex."""
+    return MerchantFactory(slug="globex", name="Globex", currency="KRW", country="KR", timezone="Asia/Seoul",
+                           **NO_QUIET_HOURS)
+
+
+@pytest.fixture
+def support_agent(db):
+    """A staff user in the support-agent group (what most support staff are), without superuser rights."""
+    from django.contrib.auth.models import Group
+
+    from tracking.staff.roles import SUPPORT_AGENT
+
+    return UserFactory(username="agent", groups=[Group.objects.get(name=SUPPORT_AGENT)])

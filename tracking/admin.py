@@ -5,7 +5,7 @@ from django.db.models import Count
 
 from tracking import models as m
 from tracking.ingest.admin import retrack_now
-from tracking.staff.mixins import ReadOnlyInline
+from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin, ScopedReadOnlyInline
 
 # Each capability registers its own models in its own admin.py; Django imports only this module
 # (<app>.admin), so these imports are what brings them in.
@@ -14,12 +14,14 @@ from tracking.delivery_changes import admin as _delivery_changes_admin  # noqa: 
 from tracking.edd import admin as _edd_admin  # noqa: F401
 from tracking.notifications import admin as _notifications_admin  # noqa: F401
 from tracking.recommendations import admin as _recommendations_admin  # noqa: F401
+from tracking.staff import admin as _staff_admin  # noqa: F401
 from tracking.webhooks_out import admin as _webhooks_out_admin  # noqa: F401
 
 
 
 @admin.register(m.Merchant)
-class MerchantAdmin(admin.ModelAdmin):
+class MerchantAdmin(ScopedAdmin):
+    merchant_field = "pk"  # a staff user sees the merchants they are a member of
     list_display = ["name", "slug", "default_locale", "timezone", "currency", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,7 +35,7 @@ class MerchantAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ScopedAdmin):
     list_display = ["email", "name", "merchant", "locale", "order_count", "created_at"]
     list_filter = ["merchant", "locale"]
     list_select_related = ["merchant"]
@@ -41,21 +43,22 @@ class CustomerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["merchant"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_order_count=Count("orders"))
+        # A GROUP BY query drops Meta.ordering: order explicitly (autocomplete pages through this).
+        return super().get_queryset(request).annotate(_order_count=Count("orders")).order_by("email")
 
     @admin.display(ordering="_order_count", description="orders")
     def order_count(self, obj):
         return obj._order_count
 
 
-class VariantInline(admin.TabularInline):
+class VariantInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = m.ProductVariant
     extra = 0
     fields = ["sku", "title", "price", "currency", "stock", "returnable", "final_sale"]
 
 
 @admin.register(m.Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ScopedAdmin):
     list_display = ["title", "category", "merchant", "is_active"]
     list_filter = ["merchant", "category", "is_active"]
     list_select_related = ["merchant"]
@@ -74,7 +77,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ProductVariant)
-class ProductVariantAdmin(admin.ModelAdmin):
+class ProductVariantAdmin(ScopedAdmin):
     list_display = ["sku", "title", "product", "price", "currency", "stock", "returnable", "final_sale"]
     list_filter = ["merchant", "returnable", "final_sale"]
     list_select_related = ["product"]
@@ -82,14 +85,15 @@ class ProductVariantAdmin(admin.ModelAdmin):
     autocomplete_fields = ["merchant", "product"]
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = m.OrderLine
+    merchant_field = "order__merchant"
     extra = 0
     fields = ["variant", "sku", "title", "quantity", "unit_price"]
     autocomplete_fields = ["variant"]
 
 
-class OrderShipmentInline(ReadOnlyInline):
+class OrderShipmentInline(ScopedReadOnlyInline):
     model = m.Shipment
     fields = ["carrier", "tracking_number", "status", "status_reason", "is_return", "predicted_delivery_date",
               "delivered_at"]
@@ -97,7 +101,7 @@ class OrderShipmentInline(ReadOnlyInline):
 
 
 @admin.register(m.Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ScopedAdmin):
     list_display = ["number", "merchant", "customer", "placed_at", "total", "currency", "source"]
     list_filter = ["merchant", "source", ("placed_at", admin.DateFieldListFilter)]
     list_select_related = ["merchant", "customer"]
@@ -116,14 +120,16 @@ class OrderAdmin(admin.ModelAdmin):
     ]
 
 
-class ShipmentLineInline(admin.TabularInline):
+class ShipmentLineInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = m.ShipmentLine
+    merchant_field = "shipment__merchant"
     extra = 0
     raw_id_fields = ["order_line"]
 
 
-class EventInline(ReadOnlyInline):
+class EventInline(ScopedReadOnlyInline):
     model = m.TrackingEvent
+    merchant_field = "shipment__merchant"
     fields = ["occurred_at", "status", "reason", "carrier_code", "carrier_text", "location", "source", "received_at"]
     readonly_fields = fields
     ordering = ["-occurred_at"]
@@ -131,7 +137,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(m.Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
+class ShipmentAdmin(ScopedAdmin):
     list_display = ["tracking_number", "carrier", "order", "merchant", "status", "status_reason", "is_return",
                     "predicted_delivery_date", "last_event_at"]
     list_filter = ["merchant", "status", "carrier", "is_return", ("last_event_at", admin.DateFieldListFilter)]
@@ -146,7 +152,8 @@ class ShipmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.TrackingEvent)
-class TrackingEventAdmin(admin.ModelAdmin):
+class TrackingEventAdmin(ScopedAdmin):
+    merchant_field = "shipment__merchant"
     list_display = ["occurred_at", "shipment", "status", "reason", "carrier_code", "location", "source"]
     list_filter = ["status", "source", "reason"]
     list_select_related = ["shipment"]

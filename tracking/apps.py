@@ -10,8 +10,10 @@ def _staff_permissions():
     return AppStaffPermissions(
         app_label="tracking",
         agent_change=frozenset({"order", "shipment", "customer", "deliveryrequest", "delaycase", "inboundwebhook"}),
-        # Leads do everything in tracking except create or remove a tenant.
-        lead_excluded=frozenset({"delete_merchant", "add_merchant"}),
+        # Leads do everything in tracking except create or remove a tenant, or grant anyone (themselves
+        # included) a membership, a role or a money limit: superusers do that (manage.py staff_member).
+        lead_excluded=frozenset({"delete_merchant", "add_merchant", "add_staffmembership",
+                                 "change_staffmembership", "delete_staffmembership"}),
     )
 
 

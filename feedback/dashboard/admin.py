@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from tracking.models import Merchant
+from tracking.staff.mixins import ScopedAdmin
+from tracking.staff.selectors import visible_merchants
 
 from feedback.dashboard import charts
 from feedback.dashboard import data as dashboard
@@ -20,9 +22,13 @@ from feedback.models import Dashboard
 
 
 class DashboardFilter(forms.Form):
-    merchant = forms.ModelChoiceField(queryset=Merchant.objects.order_by("name"), required=True)
+    merchant = forms.ModelChoiceField(queryset=Merchant.objects.none(), required=True)
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merchant"].queryset = visible_merchants(user)  # only the user's merchants
 
     def clean(self):
         data = super().clean()
@@ -37,9 +43,9 @@ class DashboardFilter(forms.Form):
         return data
 
 
-def _initial() -> dict:
-    """The first merchant's last 12 months, ending today in that merchant's time zone."""
-    merchant = Merchant.objects.order_by("name").first()
+def _initial(user) -> dict:
+    """The user's first merchant's last 12 months, ending today in that merchant's time zone."""
+    merchant = visible_merchants(user).first()
     tz = zoneinfo.ZoneInfo(merchant.timezone) if merchant else None
     today = timezone.localdate(timezone=tz)
     return {"merchant": merchant, "start": today - dt.timedelta(days=364), "end": today}
@@ -63,8 +69,9 @@ def export_csv(table: dashboard.Table, board: dashboard.Dashboard) -> HttpRespon
 
 
 @admin.register(Dashboard)
-class DashboardAdmin(admin.ModelAdmin):
-    """Not a list of rows: the changelist URL shows the dashboard. Needs the proxy's view permission."""
+class DashboardAdmin(ScopedAdmin):
+    """Not a list of rows: the changelist URL shows the dashboard. Needs the proxy's view permission.
+    Offers the merchants the user is a member of; another merchant's id in the query is a 404."""
 
     def has_add_permission(self, request):
         return False
@@ -78,8 +85,13 @@ class DashboardAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        initial = _initial()
-        form = DashboardFilter(request.GET or None, initial=initial)
+        initial = _initial(request.user)
+        form = DashboardFilter(request.GET or None, initial=initial, user=request.user)
+        if request.GET and not form.is_valid() and form.has_error("merchant", code="invalid_choice") \
+                and request.GET.get("merchant", "").strip().isdigit():
+            # A merchant id the user may not see (another tenant's, or none): 404 either way, never a
+            # form error that would tell the two apart.
+            raise Http404("No such merchant.")
         board = None
         if request.GET and form.is_valid():
             data = form.cleaned_data

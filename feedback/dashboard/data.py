@@ -77,8 +77,9 @@ def _build(merchant: Merchant, start: dt.datetime, end: dt.datetime) -> Dashboar
              detail=f"{csat['overall']['satisfied']} of {csat['overall']['rated']} ratings are 4–5"),
         Card("response_rate", "Response rate", rr["rate"], detail=f"{rr['answered']} of {rr['sent']} surveys sent"),
         Card("retention", "Retention rate", cust.retention_rate,
-             detail=f"S={cust.active_at_start}, E={cust.active_at_end}, N={cust.new_customers} "
-                    f"(active = ordered within {cust.window_days} days)"),
+             detail=f"{cust.retained} of {cust.active_at_start} customers active at the start still active "
+                    f"at the end (active = ordered within {cust.window_days} days); E={cust.active_at_end}, "
+                    f"N={cust.new_customers}, E − N = {cust.active_at_end - cust.new_customers}"),
         Card("churn", "Churn rate", cust.churn_rate, detail=f"{cust.lost} of {cust.active_at_start} lost"),
         Card("repeat", "Repeat-purchase rate", cust.repeat_purchase_rate,
              detail=f"{cust.repeat_buyers} of {cust.buyers} buyers ordered twice or more"),

@@ -4,12 +4,18 @@ Definitions (W = the merchant's ``SurveySettings.active_window_days``; period = 
 
 * A customer *exists* from their first order (``min(placed_at)``), not from when the row was made.
 * A customer is *active at instant t* if they placed an order in ``[t − W, t)``.
-* S = customers active at ``start``; E = customers active at ``end``;
-  N = new customers: first order in ``[start, end)``.
-* Retention rate CRR = (E − N) / S × 100. (The textbook formula: returning customers who were
-  inactive at ``start`` but ordered again count as retained, so CRR can exceed 100.)
-* Lost = customers active at ``start`` who are not active at ``end``. Churn rate = lost / S × 100.
-  (Churn is not 100 − CRR, because E − N also contains re-activated customers.)
+* Everything about retention is measured on the start cohort: S = customers active at ``start``;
+  retained = those of S still active at ``end``; lost = those of S not active at ``end``
+  (retained + lost = S).
+* Retention rate CRR = retained / S × 100; churn rate = 100 − CRR = lost / S × 100. Both lie in
+  [0, 100] and add up to exactly 100 (churn is computed from the rounded CRR, so the two figures
+  shown add up too).
+* The textbook formula CRR = (E − N) / S gives the same number when E = customers active at ``end``
+  and N = customers active at ``end`` who were not active at ``start`` (first-time buyers and lapsed
+  customers who came back): E − N is then exactly "retained". Counting only first-time buyers as N
+  (the usual reading) lets E − N go negative — new buyers who already lapsed again are in N but
+  not in E — or above S, so Doorstep uses the cohort form and reports E and N alongside it.
+  ``first_time`` = customers whose first order falls in ``[start, end)``.
 * Repeat-purchase rate = customers with ≥ 2 orders in the period / customers with ≥ 1 order in the
   period × 100.
 * AOV (average order value) = sum(Order.total) / number of orders placed in the period, over the
@@ -44,8 +50,10 @@ class CustomerMetrics:
     window_days: int
     active_at_start: int  # S
     active_at_end: int  # E
-    new_customers: int  # N
-    lost: int
+    new_customers: int  # N: active at end, not at start (first-time buyers and returning lapsed customers)
+    retained: int  # of S, still active at end  (= E − N)
+    lost: int  # of S, not active at end  (= S − retained)
+    first_time: int  # first order inside the period
     retention_rate: float | None
     churn_rate: float | None
     buyers: int
@@ -82,21 +90,25 @@ def customer_metrics(merchant: Merchant, start, end, *, window_days: int | None 
         .annotate(
             is_s=_flag(Q(n_start__gt=0)),
             is_e=_flag(Q(n_end__gt=0)),
-            is_n=_flag(Q(first_order__gte=start)),
+            is_n=_flag(Q(n_start=0, n_end__gt=0)),
+            is_retained=_flag(Q(n_start__gt=0, n_end__gt=0)),
             is_lost=_flag(Q(n_start__gt=0, n_end=0)),
+            is_first_time=_flag(Q(first_order__gte=start)),
             is_buyer=_flag(Q(n_period__gt=0)),
             is_repeat=_flag(Q(n_period__gt=1)),
         )
     )
     totals = per_customer.aggregate(
-        S=Sum("is_s"), E=Sum("is_e"), N=Sum("is_n"), lost=Sum("is_lost"), buyers=Sum("is_buyer"),
+        S=Sum("is_s"), E=Sum("is_e"), N=Sum("is_n"), retained=Sum("is_retained"), lost=Sum("is_lost"),
+        first_time=Sum("is_first_time"), buyers=Sum("is_buyer"),
         repeat=Sum("is_repeat"), orders=Sum("n_period"), priced_orders=Sum("n_period_money"),
         revenue=Sum("revenue_period"),
     )
-    S, E, N, lost = (totals[k] or 0 for k in ("S", "E", "N", "lost"))
+    S, E, N, retained, lost, first_time = (totals[k] or 0 for k in ("S", "E", "N", "retained", "lost", "first_time"))
     buyers, repeat, orders, priced = (totals[k] or 0 for k in ("buyers", "repeat", "orders", "priced_orders"))
     revenue = totals["revenue"] or Decimal("0")
-    churn = pct(lost, S)
+    retention = pct(retained, S)
+    churn = None if retention is None else round(100.0 - retention, 1)
     aov = quantize(revenue / priced, merchant.currency) if priced else None
     frequency = round(orders / buyers, 3) if buyers else None
     lifespan = round(100.0 / churn, 3) if churn else None
@@ -106,8 +118,8 @@ def customer_metrics(merchant: Merchant, start, end, *, window_days: int | None 
         clv = quantize(revenue / priced * (Decimal(orders) / Decimal(buyers)) * (Decimal(S) / Decimal(lost)),
                        merchant.currency)
     return CustomerMetrics(
-        window_days=window.days, active_at_start=S, active_at_end=E, new_customers=N, lost=lost,
-        retention_rate=pct(E - N, S), churn_rate=churn, buyers=buyers, repeat_buyers=repeat,
+        window_days=window.days, active_at_start=S, active_at_end=E, new_customers=N, retained=retained, lost=lost,
+        first_time=first_time, retention_rate=retention, churn_rate=churn, buyers=buyers, repeat_buyers=repeat,
         repeat_purchase_rate=pct(repeat, buyers), orders=orders, revenue=revenue, currency=merchant.currency,
         aov=aov, purchase_frequency=frequency, lifespan_periods=lifespan, clv=clv,
     )

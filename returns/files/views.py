@@ -1,5 +1,6 @@
 """Private files: labels and photos live in private storage and are only streamed through these
-access-checked views — to the shopper holding the return's signed link, or to staff."""
+access-checked views — to the shopper holding the return's signed link, or to staff who may view
+returns and are members of the return's merchant (another merchant's file is a 404)."""
 from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -8,9 +9,11 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
+from tracking.staff.scoping import scope_by_path
+from tracking.staff.selectors import merchant_ids_for
 from tracking.tokens import BadToken
 
-from returns.models import ReturnPhoto
+from returns.models import ReturnPhoto, ReturnRequest
 from returns.portal.views import return_from_token
 
 LABEL_TYPES = {"pdf": "application/pdf", "qr_png": "image/png"}
@@ -38,7 +41,10 @@ def _return_or_404(token):
 
 
 def label(request, token):
-    rr = _return_or_404(token)
+    return _label(_return_or_404(token))
+
+
+def _label(rr):
     if not rr.label_file:
         raise Http404
     extension = "pdf" if rr.label_format == "pdf" else "png"
@@ -52,9 +58,21 @@ def shopper_photo(request, token, key):
     return _stream(photo.file, "image/jpeg")
 
 
-@staff_member_required
-def staff_photo(request, key):
+def _staff_may_view_returns(request):
     if not request.user.has_perm("returns.view_returnrequest"):
         raise PermissionDenied
-    photo = get_object_or_404(ReturnPhoto, key=key)
+
+
+@staff_member_required
+def staff_photo(request, key):
+    _staff_may_view_returns(request)
+    photos = scope_by_path(ReturnPhoto.objects.filter(key=key), "merchant", merchant_ids_for(request.user))
+    photo = get_object_or_404(photos)
     return _stream(photo.file, "image/jpeg")
+
+
+@staff_member_required
+def staff_label(request, rma):
+    _staff_may_view_returns(request)
+    returns = scope_by_path(ReturnRequest.objects.filter(rma=rma), "merchant", merchant_ids_for(request.user))
+    return _label(get_object_or_404(returns))

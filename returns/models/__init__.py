@@ -1,4 +1,4 @@
-from returns.money.models import RefundLedger, Refund, StoreCreditAccount, StoreCreditEntry
+from returns.money.models import MoneyApproval, RefundLedger, Refund, StoreCreditAccount, StoreCreditEntry
 from returns.policy.models import DEFAULT_REASONS, CategoryRule, RefundTiming, ReturnPolicy, ReturnReason
 from returns.models.queues import AwaitingParcel, NeedsReview, ToInspect, ToRefund
 from returns.models.requests import (
@@ -17,6 +17,7 @@ __all__ = [
     "AwaitingParcel",
     "CategoryRule",
     "DEFAULT_REASONS",
+    "MoneyApproval",
     "NeedsReview",
     "Refund",
     "RefundLedger",

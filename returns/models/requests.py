@@ -101,6 +101,8 @@ class ReturnRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # A claim is a return that needs no parcel; approving one moves money, so it has its own permission.
+        permissions = [("approve_claim", "Can approve a claim")]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "idempotency_key"], name="return_unique_idempotency_key"),
             models.CheckConstraint(condition=Q(status__in=ReturnStatus.values), name="return_status_known"),

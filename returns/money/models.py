@@ -7,6 +7,7 @@ push an order's refunds past what was paid: the UPDATE itself fails.
 """
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,12 @@ class Refund(models.Model):
             models.UniqueConstraint(fields=["return_request", "kind"], condition=~Q(status="failed"),
                                     name="refund_one_live_per_return_kind"),
         ]
+        # Changing a return is not enough to move money: each kind has its own permission (the
+        # "Support lead" group holds them, agents do not). See returns.money.authority.
+        permissions = [
+            ("issue_refund", "Can issue refunds to the original payment"),
+            ("issue_store_credit", "Can issue store credit for a return"),
+        ]
 
     def __str__(self):
         return f"{self.amount} {self.currency} ({self.status})"
@@ -140,3 +147,42 @@ class StoreCreditEntry(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("StoreCreditEntry is append-only.")
         super().save(*args, **kwargs)
+
+
+class MoneyApproval(models.Model):
+    """A refund or store credit a staff member asked for above their membership's limit, waiting for a
+    lead of the merchant (or a superuser) to approve it, which issues the money, or to refuse it.
+
+    Append-mostly: a row is created pending and decided once; at most one is pending per return and
+    kind. One that is still pending when the money goes out another way is marked superseded."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a lead")
+        APPROVED = "approved", _("Approved and issued")
+        REJECTED = "rejected", _("Refused")
+        SUPERSEDED = "superseded", _("Issued otherwise")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="money_approvals")
+    kind = models.CharField(max_length=16, choices=Refund.Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="money_approval_amount_positive"),
+            models.UniqueConstraint(fields=["return_request", "kind"], condition=Q(status="pending"),
+                                    name="money_approval_one_pending_per_return_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} {self.currency} ({self.get_status_display()})"

@@ -1,23 +1,27 @@
 from django.contrib import admin
 
+from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin
+
 from returns.models import CategoryRule, ReturnPolicy, ReturnReason
 
 
-class ReasonInline(admin.TabularInline):
+class ReasonInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = ReturnReason
+    merchant_field = "policy__merchant"
     extra = 0
     fields = ["position", "code", "label", "label_ko", "waive_restocking_fee", "waive_shipping_fee",
               "photo_required", "is_active"]
 
 
-class CategoryRuleInline(admin.TabularInline):
+class CategoryRuleInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = CategoryRule
+    merchant_field = "policy__merchant"
     extra = 0
     fields = ["category", "returnable", "window_days", "restocking_fee_percent", "return_shipping_fee"]
 
 
 @admin.register(ReturnPolicy)
-class ReturnPolicyAdmin(admin.ModelAdmin):
+class ReturnPolicyAdmin(ScopedAdmin):
     list_display = ["merchant", "window_days", "refund_timing", "auto_approve", "store_credit_bonus_percent",
                     "exchanges_enabled"]
     list_select_related = ["merchant"]

@@ -16,4 +16,5 @@ urlpatterns = [
     path("r/<str:token>/label/", views_files.label, name="label"),
     path("r/<str:token>/photos/<str:key>/", views_files.shopper_photo, name="photo"),
     path("staff/photos/<str:key>/", views_files.staff_photo, name="staff_photo"),
+    path("staff/labels/<str:rma>/", views_files.staff_label, name="staff_label"),
 ]

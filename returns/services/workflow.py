@@ -32,6 +32,14 @@ from returns.models import (
 )
 from returns.selectors import customer_return_rate, order_eligibility
 from returns.states import TERMINAL
+from returns.money.authority import (
+    MoneyHeld,
+    MoneyNeedsApproval,
+    money_approval_request,
+    money_approvals_settle,
+    money_check,
+    pending_money,
+)
 from returns.money.credit import return_credit
 from returns.services.exchanges import exchange_release_stock, return_exchange, stock_reserve
 from returns.services.logistics import method_options, return_label_create, validate_pickup_date
@@ -260,7 +268,9 @@ def return_inspect(*, rr: ReturnRequest, by, results: list[LineInspection]) -> R
     """Record the inspection of every line, then pay (if the policy waits for inspection) and finish.
 
     Partial acceptance scales the refund/credit by the accepted share of the goods' value. Nothing
-    accepted closes the return without payment.
+    accepted closes the return without payment. If the inspector may not send the money (permission,
+    or a limit that needs a lead's approval) the inspection still stands, the money waits, and the
+    returned object carries the reason as ``money_held`` (a MoneyHeld) for the caller to show.
     """
     locked = _lock(rr)
     lines = {line.pk: line for line in locked.lines.all()}
@@ -309,7 +319,13 @@ def return_inspect(*, rr: ReturnRequest, by, results: list[LineInspection]) -> R
         locked.credit_bonus = quantize(locked.credit_bonus * share, locked.currency)
         locked.save(update_fields=["refund_amount", "credit_bonus", "updated_at"])
     if not released:
-        return_release_money(rr=locked, by=by)
+        try:
+            return_release_money(rr=locked, by=by)
+        except MoneyHeld as exc:
+            # The inspection stands; the money waits (in the "to refund" queue) for someone allowed to
+            # send it, or for the lead's approval that was just requested.
+            log_note(locked, by=by, note=f"Money held after inspection: {exc.message}")
+            locked.money_held = exc
     return_finish_if_ready(rr=locked)
     return locked
 
@@ -338,12 +354,27 @@ def _money_done(rr: ReturnRequest) -> bool:
     return True
 
 
-@transaction.atomic
 def return_release_money(*, rr: ReturnRequest, by) -> None:
-    """Refund, credit or ship the exchange — whichever the shopper chose — unless already done."""
+    """Refund, credit or ship the exchange — whichever the shopper chose — unless already done.
+
+    A staff user needs the permission for that kind of money, and above their membership's limit a
+    lead's approval (returns.money.authority): MoneyNotPermitted or MoneyNeedsApproval is raised and
+    nothing moves; for the latter the request is recorded for a lead first."""
+    try:
+        _release_money(rr=rr, by=by)
+    except MoneyNeedsApproval as exc:
+        exc.approval = money_approval_request(rr=rr, by=by, kind=exc.kind, amount=exc.amount)
+        raise
+
+
+@transaction.atomic
+def _release_money(*, rr: ReturnRequest, by) -> None:
     locked = _lock(rr)
     if locked.status in (ReturnStatus.REQUESTED, ReturnStatus.REJECTED, ReturnStatus.CLOSED):
         raise ReturnError("This return is not approved.", code="not_approved")
+    money = pending_money(locked)
+    if money is not None:
+        money_check(rr=locked, by=by, money=money)
     if locked.resolution == Resolution.REFUND:
         if not has_live_refund(locked, Refund.Kind.PAYMENT):
             return_refund(rr=locked, by=by)
@@ -359,13 +390,15 @@ def return_release_money(*, rr: ReturnRequest, by) -> None:
                     return_credit(rr=locked, by=by, amount=locked.refund_amount)
                 else:
                     return_refund(rr=locked, by=by)
+    if money is not None:
+        money_approvals_settle(rr=locked)
 
 
 def _release_quietly(rr: ReturnRequest, *, by) -> None:
-    """Automatic release (on a carrier scan): a refusal is logged for staff instead of undoing the scan."""
+    """Automatic release (on a carrier scan or a receipt): a refusal is logged for staff instead of
+    undoing the scan. The release rolls back on its own; a lead's approval it asked for stays."""
     try:
-        with transaction.atomic():
-            return_release_money(rr=rr, by=by)
+        return_release_money(rr=rr, by=by)
     except ReturnError as exc:
         log_note(rr, by="system", note=f"Automatic refund held: {exc.message}")
 

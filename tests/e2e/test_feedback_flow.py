@@ -4,22 +4,19 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
 
 from feedback.models import FollowUpCase, SurveyResponse, SurveySettings
 from feedback.tasks import send_due_surveys
-from tests.factories import MerchantFactory, OrderFactory, ShipmentFactory
+from tests.factories import OrderFactory, ShipmentFactory
 from tracking.carriers import status as st
 from tracking.services.shipments import NewEvent, shipment_add_events
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def survey_email_for_delivered_order():
-    merchant = MerchantFactory(slug="hanok", name="Hanok Home", quiet_hours_start=dt.time(0),
-                               quiet_hours_end=dt.time(0))
+def survey_email_for_delivered_order(merchant):
     SurveySettings.objects.create(merchant=merchant, delay_hours=0)
     order = OrderFactory(merchant=merchant, number="HK-2001", customer__email="mina@example.com")
     shipment = ShipmentFactory(order=order)
@@ -31,9 +28,8 @@ def survey_email_for_delivered_order():
     return merchant, order, email
 
 
-def test_shopper_answers_and_staff_follow_up(live_server, page, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    merchant, order, email = survey_email_for_delivered_order()
+def test_shopper_answers_and_staff_follow_up(live_server, page, settings, merchant, admin_user):
+    merchant, order, email = survey_email_for_delivered_order(merchant)
     links = re.findall(r"http://\S+/f/s/\S+/", email.body)
     assert len(links) == 11
     score_3 = links[3].replace(settings.DOORSTEP_BASE_URL, live_server.url)
@@ -50,13 +46,12 @@ def test_shopper_answers_and_staff_follow_up(live_server, page, settings):
     assert (response.score, response.reason, response.delivery_rating) == (3, "The box arrived <b>crushed</b>", 2)
 
     # Support staff log in and open the dashboard from the admin index.
-    User.objects.create_superuser("lead", "lead@example.com", "pw-lead-123")
     page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("pw-lead-123")
+    page.get_by_label("Username").fill(admin_user.username)
+    page.get_by_label("Password").fill("password")  # pytest-django's admin_user
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="NPS & retention dashboard").first.click()
-    page.get_by_role("heading", name=re.compile("Hanok Home")).wait_for()
+    page.get_by_role("heading", name=re.compile("Acme")).wait_for()
     assert page.locator("#card-nps .fb-card-value").inner_text() == "-100.0"
     comments = page.locator(".fb-comments")
     assert "The box arrived <b>crushed</b>" in comments.inner_text()  # shown as text, not markup

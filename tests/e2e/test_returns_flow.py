@@ -1,6 +1,5 @@
 """Browser tests for returns: a shopper returns two items for store credit with a label-free drop-off,
 and a staff member approves, receives, inspects and credits in admin. Playwright + Debian's Chromium."""
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -9,18 +8,15 @@ from playwright.sync_api import expect
 from returns.models import ReturnRequest, ReturnStatus
 from returns.selectors import store_credit_balance
 from returns.services import RequestedLine, return_policy_ensure, return_request
-from tests.factories import MerchantFactory
-from tests.returns.conftest import make_order
+from tests.support.returns import make_order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def shop(settings, tmp_path):
+def shop(settings, tmp_path, merchant):
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
-    merchant = MerchantFactory(slug="acme", name="Acme", currency="KRW", country="KR",
-                               quiet_hours_start=datetime.time(0), quiet_hours_end=datetime.time(0))
     return merchant, return_policy_ensure(merchant=merchant)
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.factories import MerchantFactory, OrderFactory, OrderLineFactory, ShipmentFactory, ShipmentLineFactory
+from tests.factories import OrderFactory, OrderLineFactory, ShipmentFactory, ShipmentLineFactory
 from tracking.carriers import status as st
 from tracking.carriers.mock import make_tracking_number
 from tracking.models import DeliveryRequest
@@ -14,9 +14,10 @@ from tracking.services.shipments import NewEvent, shipment_add_events
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def make_order():
-    merchant = MerchantFactory(slug="hanok", name="Hanok Home", primary_color="#7c2d12", accent_color="#0b875e",
-                               faq_url="https://hanok.example.com/faq", support_phone="+82 2 123 4567")
+def make_order(merchant):
+    # The shop's own brand colours: the page must apply them under the production CSP.
+    merchant.primary_color, merchant.accent_color = "#7c2d12", "#0b875e"
+    merchant.save(update_fields=["primary_color", "accent_color"])
     order = OrderFactory(merchant=merchant, number="#1001", customer__email="mina@example.com",
                          customer__name="Mina Kim")
     now = timezone.now()
@@ -40,14 +41,14 @@ def make_order():
     return order, second
 
 
-def test_shopper_looks_up_order_switches_to_korean_and_fixes_delivery(live_server, page, artifacts_dir):
-    order, failed = make_order()
+def test_shopper_looks_up_order_switches_to_korean_and_fixes_delivery(live_server, page, artifacts_dir, merchant):
+    order, failed = make_order(merchant)
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     failed_requests = []
     page.on("response", lambda r: failed_requests.append(r.url) if r.status >= 400 and "favicon" not in r.url else None)
 
-    page.goto(f"{live_server.url}/track/hanok/")
+    page.goto(f"{live_server.url}/track/acme/")
     page.get_by_label("Order number").fill("1001")
     page.get_by_label("Email or delivery postcode").fill("Mina@Example.com")
     page.get_by_role("button", name="Find my order").click()
@@ -84,9 +85,9 @@ def test_shopper_looks_up_order_switches_to_korean_and_fixes_delivery(live_serve
     assert not [e for e in errors if "favicon" not in e and "404" not in e], errors  # e.g. CSP violations
 
 
-def test_tracking_number_only_and_wrong_details(live_server, page):
-    order, failed = make_order()
-    page.goto(f"{live_server.url}/track/hanok/")
+def test_tracking_number_only_and_wrong_details(live_server, page, merchant):
+    order, failed = make_order(merchant)
+    page.goto(f"{live_server.url}/track/acme/")
     page.get_by_label("Order number").fill("1001")
     page.get_by_label("Email or delivery postcode").fill("someone@example.com")
     page.get_by_role("button", name="Find my order").click()

@@ -5,18 +5,18 @@ import pytest
 from django.utils import timezone
 
 from feedback.services import response_record
-from tests.api.conftest import KeyClient
-from tests.factories import MerchantFactory, OrderFactory
+from tests.support.api import KeyClient
+from tests.factories import OrderFactory
 from tracking.models import ApiKey, WebhookDelivery, WebhookEndpoint
 
-from tests.feedback.helpers import answer, make_survey
+from tests.support.feedback import answer, make_survey
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shops():
-    mine, theirs = MerchantFactory(), MerchantFactory()
+def shops(merchant, other_merchant):
+    mine, theirs = merchant, other_merchant
     now = timezone.now()
     for shop, score, number in [(mine, 9, "MINE-1"), (mine, 2, "MINE-2"), (theirs, 0, "THEIRS-1")]:
         survey = make_survey(OrderFactory(merchant=shop, number=number), sent_at=now - dt.timedelta(days=2))

@@ -12,14 +12,13 @@ from feedback.selectors import score_url, survey_page_url
 from feedback.services import response_record
 from tracking.tokens import make_token
 
-from tests.feedback.helpers import make_survey, merchant_without_quiet_hours, order_for, settings_for, survey_emails
+from tests.support.feedback import make_survey, order_for, settings_for, survey_emails
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def survey():
-    merchant = merchant_without_quiet_hours(name="Hanok Home")
+def survey(merchant):
     return make_survey(order_for(merchant, number="HK-1"), sent_at=timezone.now() - dt.timedelta(hours=1))
 
 
@@ -186,32 +185,32 @@ def test_answers_in_korean_for_a_korean_shopper(client, survey, django_capture_o
 
 
 def test_detractor_opens_one_case_and_alerts_support(client, survey, django_capture_on_commit_callbacks):
-    settings_for(survey.merchant, detractor_alert_email="care@hanok.example", followup_due_days=3)
+    settings_for(survey.merchant, detractor_alert_email="care@acme.example", followup_due_days=3)
     click(client, survey, 2, django_capture_on_commit_callbacks)
     post_answer(client, survey, django_capture_on_commit_callbacks, score="1", reason="Late and broken")
     case = FollowUpCase.objects.get(survey=survey)
     assert case.status == "open" and case.score == 2
     assert case.due_date == timezone.localdate(timezone=__import__("zoneinfo").ZoneInfo("Asia/Seoul")) + \
         dt.timedelta(days=3)
-    alerts = [m for m in mail.outbox if m.to == ["care@hanok.example"]]
+    alerts = [m for m in mail.outbox if m.to == ["care@acme.example"]]
     assert len(alerts) == 1 and "Detractor 2/10" in alerts[0].subject
     page = client.get(survey_page_url(survey, absolute=False) + "?saved=1").content.decode()
     assert "We are sorry it was not better" in page
 
 
 def test_promoter_sees_the_review_link(client, survey, django_capture_on_commit_callbacks):
-    settings_for(survey.merchant, review_url="https://reviews.example.com/hanok")
+    settings_for(survey.merchant, review_url="https://reviews.example.com/acme")
     click(client, survey, 10, django_capture_on_commit_callbacks)
     page = client.get(survey_page_url(survey, absolute=False) + "?saved=1").content.decode()
-    assert "https://reviews.example.com/hanok" in page
+    assert "https://reviews.example.com/acme" in page
     assert not FollowUpCase.objects.exists()
 
 
 def test_passive_sees_no_review_link(client, survey, django_capture_on_commit_callbacks):
-    settings_for(survey.merchant, review_url="https://reviews.example.com/hanok")
+    settings_for(survey.merchant, review_url="https://reviews.example.com/acme")
     click(client, survey, 8, django_capture_on_commit_callbacks)
     page = client.get(survey_page_url(survey, absolute=False) + "?saved=1").content.decode()
-    assert "https://reviews.example.com/hanok" not in page
+    assert "https://reviews.example.com/acme" not in page
 
 
 def test_incentive_is_issued_once(client, survey, django_capture_on_commit_callbacks):

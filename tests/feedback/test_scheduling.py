@@ -7,11 +7,10 @@ from django.utils import timezone
 from feedback.models import Survey
 from feedback.services import survey_send
 from feedback.tasks import send_due_surveys
+from tests.factories import MerchantFactory
+from tests.support.feedback import deliver, order_for, set_status, settings_for, shipment_for, survey_emails
 from tracking import extensions
 from tracking.carriers import status as st
-
-from tests.feedback.helpers import (deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for,
-                      survey_emails)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +26,7 @@ def _send_due(capture, now=None):
                 survey_send(survey_id=survey_id, now=now)
 
 
-def test_delivery_schedules_a_survey_after_the_merchant_delay(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours(name="Hanok Home")
+def test_delivery_schedules_a_survey_after_the_merchant_delay(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=48, window_days=10)
     order = order_for(merchant)
     delivered_at = timezone.now() - dt.timedelta(hours=1)
@@ -47,13 +45,12 @@ def test_delivery_schedules_a_survey_after_the_merchant_delay(django_capture_on_
     assert survey.status == Survey.Status.SENT
     assert len(survey_emails()) == 1
     email = survey_emails()[0]
-    assert email.subject == "How likely are you to recommend Hanok Home?"
+    assert email.subject == "How likely are you to recommend Acme?"
     assert email.body.count("/f/s/") == 11
     assert email.alternatives[0][0].count("/f/s/") == 11
 
 
-def test_beat_job_sends_due_surveys_and_takes_the_lock(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_beat_job_sends_due_surveys_and_takes_the_lock(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0)
     order = order_for(merchant)
     deliver(shipment_for(order), timezone.now() - dt.timedelta(minutes=5), django_capture_on_commit_callbacks)
@@ -73,8 +70,7 @@ def test_beat_job_sends_due_surveys_and_takes_the_lock(django_capture_on_commit_
 
 def test_quiet_hours_hold_the_email_not_the_survey(django_capture_on_commit_callbacks):
     # Quiet hours all day except 08:00–08:01: the notification layer holds the message.
-    merchant = merchant_without_quiet_hours(quiet_hours_start=dt.time(8, 1), quiet_hours_end=dt.time(8, 0),
-                                            timezone="UTC")
+    merchant = MerchantFactory(quiet_hours_start=dt.time(8, 1), quiet_hours_end=dt.time(8, 0), timezone="UTC")
     settings_for(merchant, delay_hours=0)
     order = order_for(merchant)
     deliver(shipment_for(order), timezone.now() - dt.timedelta(minutes=5), django_capture_on_commit_callbacks)
@@ -88,8 +84,7 @@ def test_quiet_hours_hold_the_email_not_the_survey(django_capture_on_commit_call
     assert log.status == "queued" and log.send_after > now
 
 
-def test_two_parcels_one_survey_sent_after_the_last(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_two_parcels_one_survey_sent_after_the_last(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0)
     order = order_for(merchant)
     first, second = shipment_for(order, carrier="mock"), shipment_for(order, carrier="dhl")
@@ -115,8 +110,7 @@ def test_two_parcels_one_survey_sent_after_the_last(django_capture_on_commit_cal
     assert Survey.objects.filter(order=order).count() == 1
 
 
-def test_recently_surveyed_customer_is_not_surveyed_again(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_recently_surveyed_customer_is_not_surveyed_again(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0, resurvey_days=30)
     first = order_for(merchant)
     deliver(shipment_for(first), timezone.now() - dt.timedelta(hours=2), django_capture_on_commit_callbacks)
@@ -128,8 +122,7 @@ def test_recently_surveyed_customer_is_not_surveyed_again(django_capture_on_comm
     assert len(survey_emails()) == 1
 
 
-def test_resurvey_window_over_allows_a_new_survey(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_resurvey_window_over_allows_a_new_survey(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0, resurvey_days=30)
     first = order_for(merchant)
     deliver(shipment_for(first), timezone.now() - dt.timedelta(days=40), django_capture_on_commit_callbacks)
@@ -140,8 +133,7 @@ def test_resurvey_window_over_allows_a_new_survey(django_capture_on_commit_callb
     assert Survey.objects.get(order=second).status == Survey.Status.SCHEDULED
 
 
-def test_open_exception_holds_the_survey_until_resolved(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_open_exception_holds_the_survey_until_resolved(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0)
     order = order_for(merchant)
     other = order_for(merchant, customer=order.customer)
@@ -161,8 +153,7 @@ def test_open_exception_holds_the_survey_until_resolved(django_capture_on_commit
     assert Survey.objects.get(order=order).status == Survey.Status.SENT
 
 
-def test_exception_rule_can_be_switched_off(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_exception_rule_can_be_switched_off(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0, hold_while_exception=False)
     order = order_for(merchant)
     set_status(shipment_for(order_for(merchant, customer=order.customer)), st.EXCEPTION,
@@ -172,8 +163,7 @@ def test_exception_rule_can_be_switched_off(django_capture_on_commit_callbacks):
     assert Survey.objects.get(order=order).status == Survey.Status.SENT
 
 
-def test_open_return_parcel_holds_the_survey(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_open_return_parcel_holds_the_survey(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0)
     order = order_for(merchant)
     deliver(shipment_for(order), timezone.now() - dt.timedelta(hours=2), django_capture_on_commit_callbacks)
@@ -184,8 +174,7 @@ def test_open_return_parcel_holds_the_survey(django_capture_on_commit_callbacks)
     assert survey_emails() == []
 
 
-def test_holds_registered_by_other_apps(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_holds_registered_by_other_apps(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0)
     order = order_for(merchant)
     deliver(shipment_for(order), timezone.now() - dt.timedelta(hours=2), django_capture_on_commit_callbacks)
@@ -198,8 +187,7 @@ def always_block(order, conf):
     return "return_request_open"
 
 
-def test_held_past_the_window_is_skipped(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_held_past_the_window_is_skipped(merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=0, window_days=3)
     order = order_for(merchant)
     set_status(shipment_for(order_for(merchant, customer=order.customer)), st.EXCEPTION,
@@ -210,18 +198,16 @@ def test_held_past_the_window_is_skipped(django_capture_on_commit_callbacks):
     assert survey.status == Survey.Status.SKIPPED and survey.skip_reason.startswith("held_too_long")
 
 
-def test_returns_and_disabled_merchants_get_no_survey(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours()
+def test_returns_and_disabled_merchants_get_no_survey(merchant, other_merchant, django_capture_on_commit_callbacks):
     settings_for(merchant, enabled=False)
     order = order_for(merchant)
     deliver(shipment_for(order), timezone.now(), django_capture_on_commit_callbacks)
-    other = order_for(merchant_without_quiet_hours())
+    other = order_for(other_merchant)
     deliver(shipment_for(other, is_return=True), timezone.now(), django_capture_on_commit_callbacks)
     assert not Survey.objects.exists()
 
 
-def test_on_time_and_lane_are_copied_from_the_parcel(django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours(timezone="Asia/Seoul")
+def test_on_time_and_lane_are_copied_from_the_parcel(merchant, django_capture_on_commit_callbacks):
     order = order_for(merchant)
     # 23:30 UTC on the 9th is the 10th in Seoul: one day late against a promise of the 9th.
     shipment = shipment_for(order, promised_delivery_date=dt.date(2026, 3, 9), origin_country="KR",

@@ -9,7 +9,7 @@ from feedback.models import SurveyResponse
 from tracking.carriers import status as st
 from tracking.tokens import make_token
 
-from tests.feedback.helpers import deliver, merchant_without_quiet_hours, order_for, set_status, settings_for, shipment_for
+from tests.support.feedback import deliver, order_for, set_status, settings_for, shipment_for
 
 pytestmark = pytest.mark.django_db
 
@@ -19,17 +19,16 @@ def page(client, order):
 
 
 def test_survey_shows_on_the_tracking_page_after_delivery_and_records_clicks(
-        client, django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours(name="Hanok Home")
+        merchant, client, django_capture_on_commit_callbacks):
     settings_for(merchant, delay_hours=48)
     order = order_for(merchant)
     shipment = shipment_for(order)
     set_status(shipment, st.IN_TRANSIT, timezone.now() - dt.timedelta(hours=3), django_capture_on_commit_callbacks)
-    assert "How likely are you to recommend Hanok Home?" not in page(client, order)
+    assert "How likely are you to recommend Acme?" not in page(client, order)
 
     deliver(shipment, timezone.now() - dt.timedelta(hours=1), django_capture_on_commit_callbacks)
     html = page(client, order)  # the survey row was made after the page's data changed: not a stale cache
-    assert "How likely are you to recommend Hanok Home?" in html
+    assert "How likely are you to recommend Acme?" in html
     links = [line for line in html.split('"') if line.startswith("/f/s/")]
     assert len(links) == 11
     with django_capture_on_commit_callbacks(execute=True):
@@ -39,8 +38,7 @@ def test_survey_shows_on_the_tracking_page_after_delivery_and_records_clicks(
     assert "You gave us 9 out of 10." in page(client, order)
 
 
-def test_no_survey_block_for_a_skipped_survey(client, django_capture_on_commit_callbacks):
-    merchant = merchant_without_quiet_hours(name="Hanok Home")
+def test_no_survey_block_for_a_skipped_survey(merchant, client, django_capture_on_commit_callbacks):
     settings_for(merchant, enabled=False)
     order = order_for(merchant)
     deliver(shipment_for(order), timezone.now() - dt.timedelta(hours=1), django_capture_on_commit_callbacks)

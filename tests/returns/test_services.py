@@ -19,12 +19,12 @@ from returns.services import (
     return_reject,
 )
 from returns.services.tracking_sync import return_sync_shipment
-from tests.factories import MerchantFactory, ProductVariantFactory
+from tests.factories import ProductVariantFactory
 from tracking.carriers import status as st
 from tracking.models import Order
 from tracking.services.shipments import NewEvent, shipment_add_events
 
-from tests.returns.conftest import ask, make_order
+from tests.support.returns import ask, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -54,13 +54,13 @@ def test_already_returned_quantity_is_refused(order):
     assert exc.value.code == "not_eligible"
 
 
-def test_rejected_return_frees_the_quantity(order, staff, policy):
+def test_rejected_return_frees_the_quantity(order, admin_user, policy):
     policy.auto_approve = False
     policy.save()
     line = order.lines.get(quantity=2)
     rr = ask(order, lines=[RequestedLine(line.pk, 2)], key="a")
     assert rr.status == ReturnStatus.REQUESTED
-    return_reject(rr=rr, by=staff, reason="Worn")
+    return_reject(rr=rr, by=admin_user, reason="Worn")
     assert ask(order, lines=[RequestedLine(line.pk, 2)], key="b").pk != rr.pk
 
 
@@ -85,14 +85,14 @@ def test_same_idempotency_key_returns_the_first_return(order):
     assert first.pk == again.pk and ReturnRequest.objects.count() == 1
 
 
-def test_reject_needs_a_reason_and_notifies(order, staff, policy, django_capture_on_commit_callbacks):
+def test_reject_needs_a_reason_and_notifies(order, admin_user, policy, django_capture_on_commit_callbacks):
     policy.auto_approve = False
     policy.save()
     rr = ask(order)
     with pytest.raises(ReturnError):
-        return_reject(rr=rr, by=staff, reason="  ")
+        return_reject(rr=rr, by=admin_user, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        return_reject(rr=rr, by=staff, reason="Outside our policy")
+        return_reject(rr=rr, by=admin_user, reason="Outside our policy")
     rr.refresh_from_db()
     assert rr.status == ReturnStatus.REJECTED and rr.rejection_reason == "Outside our policy"
     assert any("Outside our policy" in m.body for m in mail.outbox)
@@ -106,7 +106,7 @@ def test_manual_review_when_order_value_too_high(merchant, policy):
     assert not rr.shipment_id
 
 
-def test_carrier_scans_move_the_return(order, staff, policy, django_capture_on_commit_callbacks):
+def test_carrier_scans_move_the_return(order, admin_user, policy, django_capture_on_commit_callbacks):
     policy.refund_timing = "first_scan"
     policy.save()
     rr = ask(order)
@@ -128,40 +128,40 @@ def test_carrier_scans_move_the_return(order, staff, policy, django_capture_on_c
     assert ReturnEvent.objects.filter(return_request=rr, to_status="received").count() == 1
 
 
-def test_store_credit_with_bonus(order, staff, django_capture_on_commit_callbacks):
+def test_store_credit_with_bonus(order, admin_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         rr = ask(order, resolution="store_credit")
-        return_mark_received(rr=rr, by=staff)
-        return_inspect(rr=rr, by=staff, results=[LineInspection(line.pk, "accepted") for line in rr.lines.all()])
+        return_mark_received(rr=rr, by=admin_user)
+        return_inspect(rr=rr, by=admin_user, results=[LineInspection(line.pk, "accepted") for line in rr.lines.all()])
     rr.refresh_from_db()
     assert rr.status == ReturnStatus.CREDITED
     assert store_credit_balance(order.customer) == Decimal("55000")
     assert StoreCreditEntry.objects.get().kind == "issued"
 
 
-def test_partial_inspection_scales_the_refund(order, staff, django_capture_on_commit_callbacks):
+def test_partial_inspection_scales_the_refund(order, admin_user, django_capture_on_commit_callbacks):
     rr = ask(order)
     big, small = rr.lines.order_by("-unit_price")
-    return_mark_received(rr=rr, by=staff)
+    return_mark_received(rr=rr, by=admin_user)
     with pytest.raises(ReturnError):  # partial needs a note
-        return_inspect(rr=rr, by=staff, results=[LineInspection(big.pk, "accepted"),
+        return_inspect(rr=rr, by=admin_user, results=[LineInspection(big.pk, "accepted"),
                                                  LineInspection(small.pk, "partial", 1)])
     with django_capture_on_commit_callbacks(execute=True):
-        return_inspect(rr=rr, by=staff, results=[LineInspection(big.pk, "accepted", condition="new"),
+        return_inspect(rr=rr, by=admin_user, results=[LineInspection(big.pk, "accepted", condition="new"),
                                                  LineInspection(small.pk, "partial", 1, "used", "one worn")])
     rr.refresh_from_db()
     assert rr.refund_amount == Decimal("37500") and rr.status == ReturnStatus.REFUNDED
 
 
-def test_everything_rejected_closes_without_money(order, staff):
+def test_everything_rejected_closes_without_money(order, admin_user):
     rr = ask(order)
-    return_mark_received(rr=rr, by=staff)
-    return_inspect(rr=rr, by=staff, results=[LineInspection(line.pk, "rejected", note="x") for line in rr.lines.all()])
+    return_mark_received(rr=rr, by=admin_user)
+    return_inspect(rr=rr, by=admin_user, results=[LineInspection(line.pk, "rejected", note="x") for line in rr.lines.all()])
     rr.refresh_from_db()
     assert rr.status == ReturnStatus.CLOSED and rr.refunds.count() == 0
 
 
-def test_exchange_reserves_stock_and_creates_replacement(merchant, policy, staff, django_capture_on_commit_callbacks):
+def test_exchange_reserves_stock_and_creates_replacement(merchant, policy, admin_user, django_capture_on_commit_callbacks):
     order = make_order(merchant, lines=((Decimal("25000"), 1),), total=Decimal("25000"))
     line = order.lines.get()
     bigger = ProductVariantFactory(product=line.variant.product, title="L", price=Decimal("25000"), stock=1)
@@ -177,8 +177,8 @@ def test_exchange_reserves_stock_and_creates_replacement(merchant, policy, staff
         ask(second, lines=[RequestedLine(second_line.pk, 1, bigger.pk)], resolution="exchange", key="other")
     assert exc.value.code == "out_of_stock"
     with django_capture_on_commit_callbacks(execute=True):
-        return_mark_received(rr=rr, by=staff)
-        return_inspect(rr=rr, by=staff, results=[LineInspection(rr.lines.get().pk, "accepted")])
+        return_mark_received(rr=rr, by=admin_user)
+        return_inspect(rr=rr, by=admin_user, results=[LineInspection(rr.lines.get().pk, "accepted")])
     rr.refresh_from_db()
     assert rr.status == ReturnStatus.EXCHANGED
     replacement = rr.exchange_order
@@ -196,27 +196,25 @@ def test_exchange_out_of_stock_is_refused(merchant, policy):
     assert _nothing_written()
 
 
-def test_tenant_isolation_exchange_variant_and_photos(merchant, policy):
+def test_tenant_isolation_exchange_variant_and_photos(merchant, other_merchant, policy):
     order = make_order(merchant, lines=((Decimal("25000"), 1),), total=Decimal("25000"))
-    other = MerchantFactory(slug="globex")
-    foreign = ProductVariantFactory(product__merchant=other, price=Decimal("1"), stock=5)
+    foreign = ProductVariantFactory(product__merchant=other_merchant, price=Decimal("1"), stock=5)
     with pytest.raises(ReturnError) as exc:
         ask(order, lines=[RequestedLine(order.lines.get().pk, 1, foreign.pk)], resolution="exchange")
     assert exc.value.code == "exchange_variant"
 
 
-def test_tenant_isolation_other_merchants_order_line(merchant, policy):
+def test_tenant_isolation_other_merchants_order_line(merchant, other_merchant, policy):
     order = make_order(merchant)
-    other = MerchantFactory(slug="globex")
-    foreign_order = make_order(other)
+    foreign_order = make_order(other_merchant)
     with pytest.raises(ReturnError) as exc:
         ask(order, lines=[RequestedLine(foreign_order.lines.first().pk, 1)])
     assert exc.value.code == "foreign_line"
 
 
-def test_approve_twice_is_refused(order, staff):
+def test_approve_twice_is_refused(order, admin_user):
     rr = ask(order)
     from returns.states import InvalidTransition
 
     with pytest.raises(InvalidTransition):
-        return_approve(rr=rr, by=staff)
+        return_approve(rr=rr, by=admin_user)

@@ -7,7 +7,7 @@ from returns.models import ReturnEvent, ReturnStatus
 from returns.services.transitions import apply_transition
 from returns.states import TRANSITIONS, InvalidTransition, check_transition
 
-from tests.returns.conftest import ask
+from tests.support.returns import ask
 
 ALL = list(ReturnStatus.values)
 INVALID = [(a, b) for a, b in itertools.product(ALL, ALL) if b not in TRANSITIONS[a]]
@@ -41,13 +41,13 @@ def test_refused_transition_writes_nothing(order, current, target):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("current, target", VALID)
-def test_allowed_transition_is_logged(order, staff, current, target):
+def test_allowed_transition_is_logged(order, admin_user, current, target):
     rr = ask(order)
     type(rr).objects.filter(pk=rr.pk).update(status=current)
     rr.refresh_from_db()
-    event = apply_transition(rr, target, by=staff, note="because")
-    assert (event.from_status, event.to_status, event.user, event.note) == (current, target, staff, "because")
-    assert event.who == staff.username
+    event = apply_transition(rr, target, by=admin_user, note="because")
+    assert (event.from_status, event.to_status, event.user, event.note) == (current, target, admin_user, "because")
+    assert event.who == admin_user.username
 
 
 @pytest.mark.django_db

@@ -1,63 +1,51 @@
-import time
+"""Fixtures shared across tracking's capabilities: the shopper's order #1001 with one parcel (tracking
+page, delivery changes, shipping emails) and API clients holding the merchants' keys (api, apikit,
+webhooks_out, imports)."""
+import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from tests.factories import MerchantFactory
-from tracking.carriers.mock import sign_webhook, webhook_payload
-from tracking.carriers.registry import adapter_class
-from tracking.ingest.accounts import carrier_account_create
-
-from tests.tracking.fakes import PollOnlyCarrier
-
-SECRET = "whsec_test_0123456789abcdef"
+from tests.factories import OrderFactory, OrderLineFactory, ProductVariantFactory, ShipmentFactory, ShipmentLineFactory
+from tests.support.api import KeyClient
+from tests.support.page import add_events
+from tracking.carriers import status as st
 
 
 @pytest.fixture
-def merchant(db):
-    return MerchantFactory(slug="acme")
+def order(merchant):
+    """Mina Kim's order #1001 at the root merchant, shipping to Seoul 04524."""
+    return OrderFactory(merchant=merchant, number="#1001", customer__email="mina@example.com",
+                        customer__name="Mina Kim", ship_postal_code="04524")
 
 
 @pytest.fixture
-def account(merchant):
-    return carrier_account_create(merchant=merchant, carrier="mock", webhook_secret=SECRET).account
+def shipment(order):
+    # A generous promise: these parcels are on time unless a test makes them late.
+    shipment = ShipmentFactory(order=order, promised_delivery_date=timezone.localdate() + dt.timedelta(days=10))
+    ShipmentLineFactory(shipment=shipment, order_line=OrderLineFactory(order=order, title="Linen throw", quantity=2))
+    return shipment
 
 
 @pytest.fixture
-def fake_carriers(settings):
-    settings.DOORSTEP_CARRIERS = {**settings.DOORSTEP_CARRIERS, "pollonly": "tests.tracking.fakes.PollOnlyCarrier"}
-    adapter_class.cache_clear()
-    PollOnlyCarrier.script = {}
-    PollOnlyCarrier.calls = []
-    yield PollOnlyCarrier
-    adapter_class.cache_clear()
-
-
-def signed(body: bytes, secret: str = SECRET, timestamp: int | None = None) -> dict:
-    headers = sign_webhook(secret, body, int(time.time() if timestamp is None else timestamp))
-    headers.pop("Content-Type", None)
-    return headers
-
-
-def post(client, account_or_id, body: bytes, headers: dict | None = None, query: str = ""):
-    public_id = getattr(account_or_id, "public_id", account_or_id)
-    return client.post(f"/webhooks/carriers/{public_id}/{query}", data=body, content_type="application/json",
-                       headers=headers or {})
+def in_transit(shipment):
+    return add_events(shipment, st.INFO_RECEIVED, st.IN_TRANSIT)
 
 
 @pytest.fixture
-def deliver(client, account, django_capture_on_commit_callbacks):
-    """Post a signed mock delivery and run what it enqueued (Celery is eager in tests)."""
-    def _deliver(tracking_number, events, delivery_id, *, estimated_delivery=None, secret=SECRET):
-        body = webhook_payload(tracking_number, events, delivery_id, estimated_delivery=estimated_delivery)
-        with django_capture_on_commit_callbacks(execute=True):
-            return post(client, account, body, signed(body, secret))
-    return _deliver
+def api(merchant):
+    """An API client with a write key of the root merchant."""
+    return KeyClient(merchant)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_account_cache():
-    from tracking.ingest.drain import drain_schedule_forget
+@pytest.fixture
+def other_api(other_merchant):
+    return KeyClient(other_merchant)
 
-    drain_schedule_forget()
-    yield
-    drain_schedule_forget()
+
+@pytest.fixture
+def variants(merchant):
+    """Ten variants SKU-0…SKU-9 priced 1,000…10,000 KRW."""
+    return [ProductVariantFactory(product__merchant=merchant, sku=f"SKU-{i}", price=Decimal("1000") * (i + 1),
+                                  currency="KRW") for i in range(10)]

@@ -3,10 +3,11 @@ from django.contrib import admin, messages
 
 from tracking.models import ApiKey
 from tracking.apikit.keys import api_key_create, api_key_revoke
+from tracking.staff.mixins import ScopedAdmin
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ScopedAdmin):
     list_display = ["name", "merchant", "masked", "scope", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["merchant", "scope", ("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["merchant"]

@@ -3,10 +3,12 @@ from django.contrib import admin
 
 from tracking import models as m
 from tracking.delivery_changes.services import delivery_request_update
+from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin
 
 
-class DeliveryRequestEventInline(admin.TabularInline):
+class DeliveryRequestEventInline(MerchantScopedAdminMixin, admin.TabularInline):
     model = m.DeliveryRequestEvent
+    merchant_field = "request__merchant"
     extra = 0
     can_delete = False
     fields = ("at", "actor_label", "from_status", "to_status", "note")
@@ -17,7 +19,7 @@ class DeliveryRequestEventInline(admin.TabularInline):
 
 
 @admin.register(m.DeliveryRequest)
-class DeliveryRequestAdmin(admin.ModelAdmin):
+class DeliveryRequestAdmin(ScopedAdmin):
     list_display = ("created_at", "merchant", "tracking_number", "kind", "status", "route", "assignee")
     list_filter = ("status", "route", "kind", "merchant")
     search_fields = ("shipment__tracking_number", "shipment__order__number", "shipment__order__customer__email")

@@ -3,6 +3,7 @@ stored backtests, and delay cases. Imported from tracking/admin.py."""
 from datetime import timedelta
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -12,12 +13,13 @@ from tracking import models as m
 from tracking.edd.accuracy import summarize, summarize_by
 from tracking.edd.report import goals, render
 from tracking.edd.selectors import delivered_outcomes
-from tracking.staff.mixins import ReadOnlyAdmin
+from tracking.staff.mixins import InstallWideAdminMixin, ReadOnlyAdmin, ScopedAdmin, ScopedReadOnlyAdmin
+from tracking.staff.selectors import merchant_from_query, merchant_ids_for, visible_merchants
 
 
 
 @admin.register(m.MerchantShippingSettings)
-class MerchantShippingSettingsAdmin(admin.ModelAdmin):
+class MerchantShippingSettingsAdmin(ScopedAdmin):
     list_display = ["merchant", "cutoff_hour", "handling_days", "default_carrier", "default_service_level",
                     "origin_postal_code", "updated_at"]
     list_select_related = ["merchant"]
@@ -26,7 +28,9 @@ class MerchantShippingSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.LaneTransitStats)
-class LaneTransitStatsAdmin(ReadOnlyAdmin):
+class LaneTransitStatsAdmin(InstallWideAdminMixin, ReadOnlyAdmin):
+    """Pooled over every merchant's parcels (see the model), so its counts are install-wide: superusers
+    only. The accuracy report below is per merchant and open to staff who may view shipments."""
     list_display = ["carrier", "service_level", "level", "origin_zone", "destination_zone", "p10", "p50", "p90",
                     "sample_size", "computed_at"]
     list_filter = ["level", "carrier", "service_level"]
@@ -37,28 +41,32 @@ class LaneTransitStatsAdmin(ReadOnlyAdmin):
         return extra + super().get_urls()
 
     def accuracy_view(self, request):
+        if not request.user.has_perm("tracking.view_shipment"):
+            raise PermissionDenied
         try:
             days = min(max(int(request.GET.get("days", 90)), 1), 365)
         except ValueError:
             days = 90
-        try:
-            merchant_id = int(request.GET["merchant"]) if request.GET.get("merchant") else None
-        except ValueError:
-            merchant_id = None
-        outcomes = delivered_outcomes(since=timezone.now() - timedelta(days=days), merchant_id=merchant_id)
+        merchant = merchant_from_query(request)  # another merchant's id: 404
+        merchant_id = merchant.pk if merchant else None
+        since = timezone.now() - timedelta(days=days)
+        if merchant is not None:
+            outcomes = delivered_outcomes(since=since, merchant_id=merchant.pk)
+        else:  # all the merchants this user may see
+            outcomes = delivered_outcomes(since=since, merchant_ids=merchant_ids_for(request.user))
         tables = [
             ("Overall", [("All carriers", summarize(outcomes))] if outcomes else []),
             ("Carrier", list(summarize_by(outcomes, lambda o: o.carrier).items())),
             ("Lane", list(summarize_by(outcomes, lambda o: f"{o.carrier} {o.lane}").items())),
         ]
         context = {**self.admin_site.each_context(request), "title": "EDD accuracy", "days": days,
-                   "merchant_id": merchant_id, "merchants": m.Merchant.objects.only("pk", "name"),
+                   "merchant_id": merchant_id, "merchants": visible_merchants(request.user).only("pk", "name"),
                    "tables": tables, "opts": self.model._meta}
         return TemplateResponse(request, "admin/tracking/edd_accuracy.html", context)
 
 
 @admin.register(m.EddBacktestRun)
-class EddBacktestRunAdmin(ReadOnlyAdmin):
+class EddBacktestRunAdmin(InstallWideAdminMixin, ReadOnlyAdmin):
     list_display = ["created_at", "source", "seed", "shipments", "model_inside", "model_width", "mae_ratio",
                     "baseline_inside"]
     list_filter = ["source"]
@@ -102,7 +110,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.DelayCase)
-class DelayCaseAdmin(ReadOnlyAdmin):
+class DelayCaseAdmin(ScopedReadOnlyAdmin):
     list_display = ["shipment", "order_number", "merchant", "carrier", "kind", "reason", "promised_date",
                     "predicted_date", "began_at", "opened_at", "notified", "silent_reason", "follow_up_due",
                     "resolved_at", "resolution"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _, ngettext
 
 from tracking import models as m
 from tracking.carriers.registry import available_carriers
-from tracking.staff.mixins import ReadOnlyAdmin
+from tracking.staff.mixins import ScopedAdmin, ScopedReadOnlyAdmin
 from tracking.ingest.accounts import (
     carrier_account_create,
     carrier_account_rotate_secret,
@@ -43,7 +43,7 @@ def _show_secret_once(request, account, secret):
 
 
 @admin.register(m.CarrierAccount)
-class CarrierAccountAdmin(admin.ModelAdmin):
+class CarrierAccountAdmin(ScopedAdmin):
     form = CarrierAccountForm
     list_display = ["merchant", "carrier", "label", "is_active", "webhook_url_display", "secret_rotated_at",
                     "created_at"]
@@ -92,7 +92,8 @@ class CarrierAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.InboundWebhook)
-class InboundWebhookAdmin(ReadOnlyAdmin):  # append-only: nobody edits or deletes a received delivery
+class InboundWebhookAdmin(ScopedReadOnlyAdmin):  # append-only: nobody edits or deletes a received delivery
+    # Deliveries no account could be found for belong to no merchant: only superusers see those.
     list_display = ["received_at", "verdict", "account", "merchant", "reason", "provider_event_id", "processed_at",
                     "events_created", "events_orphaned", "processing_attempts"]
     list_filter = ["verdict", "merchant", "account", ("processed_at", admin.EmptyFieldListFilter)]
@@ -132,7 +133,7 @@ class InboundWebhookAdmin(ReadOnlyAdmin):  # append-only: nobody edits or delete
 
 
 @admin.register(m.PendingEvent)
-class PendingEventAdmin(ReadOnlyAdmin):
+class PendingEventAdmin(ScopedReadOnlyAdmin):
     list_display = ["tracking_number", "carrier", "merchant", "status", "occurred_at", "received_at", "attached_to"]
     list_filter = ["carrier", "merchant", "status", ("attached_at", admin.EmptyFieldListFilter)]
     search_fields = ["tracking_number"]

@@ -26,6 +26,7 @@ from tracking.recommendations.models import (
     RecommendationImpression,
     RecommendationSettings,
 )
+from tracking.staff.models import StaffMembership
 from tracking.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -34,6 +35,6 @@ __all__ = [
     "MerchantShippingSettings", "NotificationCategory", "NotificationChannel", "NotificationLog",
     "NotificationOptOut", "OfferImpression", "Order", "OrderLine", "PendingEvent", "PostPurchaseOffer",
     "Product", "ProductRecommendation", "ProductVariant", "RecommendationClick", "RecommendationImpression",
-    "RecommendationSettings", "Shipment", "ShipmentLine", "ShipmentPollState", "TrackingEvent",
+    "RecommendationSettings", "Shipment", "ShipmentLine", "ShipmentPollState", "StaffMembership", "TrackingEvent",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -1,11 +1,31 @@
 """Orders as the store sold them. Amounts are Decimal in the order's currency."""
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace, Upper
 from django.utils.translation import gettext_lazy as _
 
 from tracking.money import validate_currency
 from tracking.models.catalog import ProductVariant
 from tracking.models.merchants import Customer, Merchant
+
+
+# What shoppers type is not always what the store printed: "th-14999", "TH 14999" and "#TH14999" are
+# the same order. Characters left out of the lookup key; number_key() applies the same rule in Python.
+NUMBER_KEY_DROPPED = ("#", " ", "-")
+
+
+def number_key(number: str) -> str:
+    """The lookup form of an order number: without '#', spaces and dashes, ASCII letters upper-cased
+    (the database's UPPER does the same to the stored column)."""
+    kept = "".join(c for c in number.strip() if c not in NUMBER_KEY_DROPPED and not c.isspace())
+    return "".join(c.upper() if c.isascii() else c for c in kept)
+
+
+def _number_key_expression():
+    expression = F("number")
+    for dropped in NUMBER_KEY_DROPPED:
+        expression = Replace(expression, Value(dropped), Value(""))
+    return Upper(expression)
 
 
 class Order(models.Model):
@@ -19,6 +39,9 @@ class Order(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="orders")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
     number = models.CharField(max_length=64, help_text=_("The order number the shopper sees."))
+    # Computed by the database from ``number`` (whatever path wrote the row: API, import, demo, store sync).
+    number_key = models.GeneratedField(expression=_number_key_expression(), output_field=models.CharField(max_length=64),
+                                       db_persist=True)
     placed_at = models.DateTimeField(db_index=True)
     currency = models.CharField(max_length=3, validators=[validate_currency])
     subtotal = models.DecimalField(max_digits=12, decimal_places=2, default=0)
@@ -50,7 +73,8 @@ class Order(models.Model):
                 name="order_amounts_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["merchant", "placed_at"]), models.Index(fields=["customer", "placed_at"])]
+        indexes = [models.Index(fields=["merchant", "placed_at"]), models.Index(fields=["customer", "placed_at"]),
+                   models.Index(fields=["number_key"], name="order_number_key")]
 
     def __str__(self):
         return self.number

@@ -2,11 +2,11 @@
 from django.contrib import admin
 
 from tracking import models as m
-from tracking.staff.mixins import ReadOnlyAdmin
+from tracking.staff.mixins import ScopedAdmin, ScopedReadOnlyAdmin
 
 
 @admin.register(m.NotificationLog)
-class NotificationLogAdmin(ReadOnlyAdmin):
+class NotificationLogAdmin(ScopedReadOnlyAdmin):
     list_display = ("created_at", "merchant", "kind", "channel", "recipient", "status", "skip_reason", "sent_at")
     list_filter = ("status", "channel", "category", "kind", "merchant")
     search_fields = ("recipient", "dedupe_key", "order__number")
@@ -16,7 +16,8 @@ class NotificationLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(m.NotificationOptOut)
-class NotificationOptOutAdmin(admin.ModelAdmin):
+class NotificationOptOutAdmin(ScopedAdmin):
+    merchant_field = "customer__merchant"
     list_display = ("created_at", "customer", "category")
     list_filter = ("category", "customer__merchant")
     search_fields = ("customer__email",)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from tracking.carriers.status import DELIVERED, EXCEPTION, FAILED_ATTEMPT
+from tracking.models.orders import number_key
 from tracking.models import (
     DelayCase,
     DeliveryRequest,
@@ -26,12 +27,6 @@ from tracking.models import (
 MAX_MATCHES = 20
 
 
-def number_variants(number: str) -> list[str]:
-    """Shoppers type "1001" for "#1001" and the other way round."""
-    bare = number.strip().lstrip("#")
-    return sorted({number.strip(), bare, f"#{bare}"})
-
-
 def normalise_postal_code(value: str) -> str:
     return re.sub(r"[\s-]", "", value or "").upper()
 
@@ -46,7 +41,10 @@ def orders_matching(*, number: str, secret: str, merchant: Merchant | None) -> l
     """Orders with this number whose email (when ``secret`` has an @) or destination postal code
     matches. One query and at least one constant-time comparison whether or not the number exists,
     so a wrong email and an unknown order cost the same."""
-    queryset = Order.objects.filter(number__in=number_variants(number)).select_related("customer", "merchant")
+    key = number_key(number)
+    if not key:
+        return []
+    queryset = Order.objects.filter(number_key=key).select_related("customer", "merchant")
     if merchant is not None:
         queryset = queryset.filter(merchant=merchant)
     candidates = list(queryset.order_by("-placed_at")[:MAX_MATCHES])

@@ -4,6 +4,8 @@ from tracking.page import views
 
 # Included by tracking/urls.py under the "tracking" namespace.
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("track/", views.lookup, name="lookup"),
     path("track/<slug:slug>/", views.lookup, name="merchant_lookup"),
     path("t/<str:token>/", views.order_page, name="order_link"),

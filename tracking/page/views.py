@@ -19,7 +19,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language
-from django.views.decorators.cache import never_cache
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracking.page.branding import brand_stylesheet
@@ -232,3 +233,16 @@ def brand_css(request, slug: str):
     response["Last-Modified"] = http_date(merchant.updated_at.timestamp())
     patch_cache_control(response, public=True, max_age=86400)
     return response
+
+
+@require_GET
+def home(request):
+    """``/`` is where a shopper typing the site's address lands: the order lookup."""
+    return redirect("tracking:lookup")
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers (and the admin) ask for /favicon.ico whatever the page says: send them the icon."""
+    return redirect(static("doorstep/favicon.svg"), permanent=False)

@@ -7,7 +7,7 @@ from tracking.webhooks_out import signing
 from tracking.webhooks_out.event_types import EVENT_TYPES
 from tracking.webhooks_out.services import webhook_delivery_resend
 from tracking.webhooks_out.ssrf import UnsafeURL, vet_url
-from tracking.staff.mixins import ReadOnlyMixin
+from tracking.staff.mixins import MerchantScopedAdminMixin, ReadOnlyMixin, ScopedAdmin
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -29,7 +29,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ScopedAdmin):
     form = WebhookEndpointForm
     list_display = ["url", "merchant", "event_types", "is_active", "deleted_at", "created_at"]
     list_filter = ["merchant", "is_active"]
@@ -44,8 +44,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class AttemptInline(ReadOnlyMixin, admin.TabularInline):
+class AttemptInline(MerchantScopedAdminMixin, ReadOnlyMixin, admin.TabularInline):
     model = WebhookAttempt
+    merchant_field = "delivery__merchant"
     extra = 0
     can_delete = False
     fields = ["number", "trigger", "started_at", "duration_ms", "status_code", "error", "response_excerpt"]
@@ -54,7 +55,7 @@ class AttemptInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ScopedAdmin):
     list_display = ["event_type", "event_id", "endpoint", "merchant", "status", "attempt_count", "last_status_code",
                     "next_attempt_at", "created_at"]
     list_filter = ["status", "event_type", "merchant"]

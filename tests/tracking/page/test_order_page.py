@@ -12,7 +12,8 @@ from tracking import extensions
 from tracking.page import presenters
 from tracking.page.selectors import order_page_version
 
-from tests.tracking.page.conftest import add_events, order_link, st
+from tests.support.page import add_events, order_link
+from tracking.carriers import status as st
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,9 @@ def test_parcel_card_shows_everything_a_shopper_needs(client, order, in_transit)
     assert "Mock Carrier" in body and in_transit.tracking_number in body
     assert f"https://mock-carrier.doorstep.local/track/{in_transit.tracking_number}" in body
     assert "Linen throw" in body and "× 2" in body
-    assert "https://hanok.example.com/faq" in body and "help@hanok.example.com" in body and "tel:" in body
+    assert "https://acme.example.com/faq" in body and "help@acme.example.com" in body and "tel:" in body
     assert "Running late" not in body
-    assert 'rel="stylesheet" href="/brand/hanok.css?v=' in body
+    assert 'rel="stylesheet" href="/brand/acme.css?v=' in body
 
 
 def test_no_inline_script_or_style_and_strict_csp(client, order, in_transit):
@@ -220,7 +221,7 @@ class TestBranding:
 
     def test_stylesheet_uses_tokens_only_and_darkens_unvalidated_colours(self, client, merchant):
         type(merchant).objects.filter(pk=merchant.pk).update(primary_color="#ffcc00")  # bypasses clean()
-        response = client.get("/brand/hanok.css")
+        response = client.get("/brand/acme.css")
         assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
         css = response.content.decode()
         assert "--brand: #907300;" in css and "ffcc00" not in css

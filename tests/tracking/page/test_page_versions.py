@@ -10,7 +10,8 @@ from tracking.models import NotificationCategory, NotificationOptOut
 from tracking.page import rendering, versions
 from tracking.page.versions import page_version
 
-from tests.tracking.page.conftest import add_events, order_link, st
+from tests.support.page import add_events, order_link
+from tracking.carriers import status as st
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from tests.factories import OrderLineFactory, ProductVariantFactory
 from tracking.recommendations.models import OfferImpression, PostPurchaseOffer
 from tracking.recommendations.training import recommendations_train
 
-from tests.tracking.page.conftest import add_events, order_link, st
+from tests.support.page import add_events, order_link
+from tracking.carriers import status as st
 
 pytestmark = pytest.mark.django_db
 

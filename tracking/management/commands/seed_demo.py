@@ -32,6 +32,8 @@ class Command(BaseCommand):
         base = settings.DOORSTEP_BASE_URL
         data = {
             "admin": {"url": f"{base}/admin/", **credentials},
+            "lookup": f"{base}/track/",
+            "returns": f"{base}/returns/",
             "created": report.created,
             "skipped_existing": report.skipped,
             "seconds": round(elapsed, 2),
@@ -70,6 +72,7 @@ class Command(BaseCommand):
         write("")
         write(self.style.SUCCESS(f"Admin: {data['admin']['url']}  user: {data['admin']['username']}  "
                                  f"password: {data['admin']['password']}"))
+        write(f"Track an order: {data['lookup']}    Start a return: {data['returns']}")
         write("Demo orders (look them up with the order number and email or postal code):")
         for order in data["orders"]:
             write(f"  {order['state']:<18} {order['merchant']:<11} {order['order_number']:<9} {order['email']:<34} "

@@ -1,0 +1,1 @@
+"""Store-platform adapter tests replay recorded platform answers; the clock they read is fixed."""
