@@ -333,6 +333,26 @@ DOORSTEP_EDD_TRANSIT_TABLE: dict = {}
 # The public product-page endpoint /api/v1/edd/: per-IP rate and response cache lifetime.
 DOORSTEP_EDD_API_RATE = env.str("DOORSTEP_EDD_API_RATE", default="60/min")
 DOORSTEP_EDD_API_CACHE_SECONDS = env.int("DOORSTEP_EDD_API_CACHE_SECONDS", default=300)
+# Weekdays each service delivers on, per "carrier:service" ("*" wildcards, the most specific wins):
+# promises and windows never land on a day the service does not deliver, nor on a public holiday.
+# e.g. DOORSTEP_EDD_DELIVERY_DAYS="*:express=mon-sat,usps:*=mon-sat" (mon-fri, mon-sat, mon+wed+fri…).
+DOORSTEP_EDD_DELIVERY_DAYS = {"*:*": "mon-fri", **env.dict("DOORSTEP_EDD_DELIVERY_DAYS", default={})}
+
+# --- Delays and exceptions (tracking.edd.delays: the rule and who hears about it) -----------------
+# No "running late" or exception email for a parcel shipped (unshipped: ordered) longer ago than this.
+DOORSTEP_DELAY_NOTIFY_MAX_AGE_DAYS = env.int("DOORSTEP_DELAY_NOTIFY_MAX_AGE_DAYS", default=21)
+# Only delays that began within this many hours of a detection run are emailed; older ones — the
+# first run after install, an import or a backfill — are flagged silently (case opened, page shows it).
+DOORSTEP_DELAY_NOTIFY_HORIZON_HOURS = env.int("DOORSTEP_DELAY_NOTIFY_HORIZON_HOURS", default=48)
+# "Silent too long": this quantile of the lane's delivered parcels' longest gap between scans (in
+# working hours), never less than the minimum; lanes without enough history use the fallback.
+DOORSTEP_DELAY_SILENCE_QUANTILE = env.float("DOORSTEP_DELAY_SILENCE_QUANTILE", default=0.95)
+DOORSTEP_DELAY_SILENCE_MIN_HOURS = env.float("DOORSTEP_DELAY_SILENCE_MIN_HOURS", default=12.0)
+DOORSTEP_DELAY_SILENCE_FALLBACK_HOURS = env.float("DOORSTEP_DELAY_SILENCE_FALLBACK_HOURS", default=48.0)
+# A stopped parcel (lost, damaged, customs…): the shopper is promised an update this many business
+# days ahead, and again after each one, at most this many times; a job sends them when due.
+DOORSTEP_EXCEPTION_FOLLOW_UP_DAYS = env.int("DOORSTEP_EXCEPTION_FOLLOW_UP_DAYS", default=2)
+DOORSTEP_EXCEPTION_FOLLOW_UPS = env.int("DOORSTEP_EXCEPTION_FOLLOW_UPS", default=3)
 
 # --- Carrier ingestion (webhooks, polling) --------------------------------------------------------
 # Fernet keys for carrier credentials at rest; the first encrypts, all decrypt. Empty: derived from SECRET_KEY.
@@ -447,6 +467,7 @@ CELERY_BEAT_SCHEDULE = {
     # delivery estimates and delays (tracking.edd)
     "edd-recompute-lane-stats": {"task": "tracking.edd.tasks.recompute_lane_stats",
                                  "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6))},
+    # delays: time-driven re-judging of parcels due for review, then exception follow-ups that fell due
     "edd-detect-delays": {"task": "tracking.edd.tasks.detect_delays",
                           "schedule": timedelta(minutes=env.int("DOORSTEP_DELAY_SCAN_MINUTES", default=15))},
     # shopper notifications held by quiet hours (tracking.notifications)

@@ -47,4 +47,4 @@ class TrackingConfig(AppConfig):
         page_receivers.connect()
         edd_receivers.connect()
         signals.shipment_status_changed.connect(shipping.on_status_changed, dispatch_uid="tracking.shipping_emails")
-        signals.shipment_delayed.connect(shipping.on_delayed, dispatch_uid="tracking.delay_emails")
+        # Delay and exception emails are requested by tracking.edd.delays with the case itself.

@@ -63,6 +63,11 @@ ORDER_LINKS = ExtensionPoint(
     "order_links",
     "(order, token) -> iterable of (label, url) for the page's 'Need something else?' list; empty "
     "when the action does not apply.")
+PARCEL_ACTIONS = ExtensionPoint(
+    "parcel_actions",
+    "(order, token, parcel) -> iterable of (label, url) shown first in a stopped parcel's notice "
+    "(parcel.notice.kind: lost, damaged, customs…; parcel.claim_reason is 'lost' or 'damaged' when "
+    "a claim may apply, e.g. 'Report a problem'). Part of the cached page, like ORDER_PAGE_BLOCKS.")
 ORDER_TROUBLES = ExtensionPoint(
     "order_troubles",
     "(order_id) -> bool: the order is in trouble (e.g. a return in progress), so no post-purchase offer.")

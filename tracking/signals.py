@@ -9,9 +9,10 @@ enqueue Celery tasks safely. Keyword arguments:
 * shipment_created: shipment_id, merchant_id (a parcel was registered, e.g. through the API)
 * shipment_events_added: shipment_id, merchant_id, count (new events stored; replays add none and
   send nothing). Sent after shipment_status_changed when both apply.
-* shipment_delayed: shipment_id, merchant_id, delay_case_id, kind ("predicted_late" | "delay_reason"),
-  reason (a canonical reason or ""). Sent once per delay — when a DelayCase opens — never per event;
-  the case row (tracking.models.DelayCase) has the promised date and the predicted window end.
+* shipment_delayed: shipment_id, merchant_id, delay_case_id, kind ("predicted_late" | "delay_reason" |
+  "no_scan"), reason (a canonical reason or ""), notify_shopper (whether tracking.edd.delays emailed
+  the shopper). Sent once per delay — when a running-late DelayCase opens — never per event; the case
+  row (tracking.models.DelayCase) has the promised date, the likely date and when the delay began.
 """
 from django.dispatch import Signal
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from tracking.carriers import mock
 from tracking.carriers import status as st
+from tracking.edd.carrier_table import carrier_transit_range
+from tracking.edd.engine import delivery_calendar
+from tracking.edd.promise import HandlingPolicy, promise_prediction
 from tracking.money import quantize
 from tracking.models import (
     Customer,
@@ -296,6 +299,19 @@ def _ship_time_for(scenario: str, status: str, serial: int, now: datetime) -> da
     return now - offsets[0] - timedelta(minutes=30)
 
 
+def _promise(spec: DemoMerchant, destination_country: str, placed_at: datetime) -> date:
+    """What the shop promised at checkout: its cut-off (14:00) and the carrier's published transit
+    days, in business days of the merchant's and the destination's calendars (holidays included),
+    on a day the standard service delivers — never a calendar-day guess that lands on a Sunday."""
+    transit = carrier_transit_range(carrier="mock", service_level="standard", origin_country=spec.country,
+                                    destination_country=destination_country)
+    return promise_prediction(
+        ordered_at=placed_at, policy=HandlingPolicy(cutoff_hour=14, handling_days=0, timezone=spec.timezone),
+        origin_country=spec.country, transit=transit,
+        destination_country=delivery_calendar("mock", "standard", destination_country),
+    ).window_end
+
+
 def _shipments(merchant, spec, rng, now, orders, lines_by_order):
     shipments, shipment_lines, plans = [], [], []
     # The newest orders become the showcase: two parcels in each interesting state right now.
@@ -333,7 +349,7 @@ def _shipments(merchant, spec, rng, now, orders, lines_by_order):
         for part, parcel_lines in enumerate(parcels):
             number = tracking_number if part == 0 else mock.make_tracking_number(
                 "on_time", shipped_at + timedelta(hours=2), route_serial + 3 * 100000)
-            promise = (order.placed_at + timedelta(days=3 if destination.route != "kr_us" else 8)).date()
+            promise = _promise(spec, order.ship_country, order.placed_at)
             shipment = Shipment(
                 merchant=merchant, order=order, carrier="mock", service_level="standard", tracking_number=number,
                 origin_postal_code=spec.warehouse_postal_code, origin_country=spec.country,

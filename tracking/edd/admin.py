@@ -112,8 +112,10 @@ class OpenFilter(admin.SimpleListFilter):
 @admin.register(m.DelayCase)
 class DelayCaseAdmin(ScopedReadOnlyAdmin):
     list_display = ["shipment", "order_number", "merchant", "carrier", "kind", "reason", "promised_date",
-                    "predicted_window_end", "opened_at", "resolved_at", "resolution"]
-    list_filter = [OpenFilter, "merchant", "carrier", "reason", "kind", ("opened_at", admin.DateFieldListFilter)]
+                    "predicted_date", "began_at", "opened_at", "notified", "silent_reason", "follow_up_due",
+                    "resolved_at", "resolution"]
+    list_filter = [OpenFilter, "merchant", "carrier", "reason", "kind", "notified", "silent_reason",
+                   ("opened_at", admin.DateFieldListFilter)]
     list_select_related = ["shipment__order", "merchant"]
     search_fields = ["shipment__tracking_number", "shipment__order__number", "shipment__order__customer__email"]
     date_hierarchy = "opened_at"

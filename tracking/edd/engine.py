@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Q
@@ -11,8 +12,16 @@ from django.db.models import Q
 from tracking.models import LaneTransitStats, Merchant, MerchantShippingSettings, Shipment
 from tracking.edd import calendar as cal
 from tracking.edd.carrier_table import carrier_transit_range
-from tracking.edd.inflight import InFlightState, adjust
-from tracking.edd.lanes import LEVEL_LANE, LEVEL_REGION, LaneDistribution, LaneParams, TransitWindow, predict_transit
+from tracking.edd.inflight import SCANNING_STATUSES, InFlightState, adjust
+from tracking.edd.lanes import (
+    LEVEL_LANE,
+    LEVEL_REGION,
+    CarrierCalibration,
+    LaneDistribution,
+    LaneParams,
+    TransitWindow,
+    predict_transit,
+)
 from tracking.edd.promise import TABLE_CONFIDENCE, HandlingPolicy, ship_date_for, window_from_transit
 from tracking.edd.types import BASIS_PROMISE, EddPrediction, LaneKey
 from tracking.edd.zones import country_of_zone, zone_for
@@ -37,18 +46,58 @@ def handling_policy(merchant: Merchant, shipping: MerchantShippingSettings) -> H
                           timezone=merchant.timezone)
 
 
-def load_distributions(key: LaneKey) -> tuple[LaneDistribution | None, LaneDistribution | None]:
-    """The lane's and its region's distributions, in one query."""
+@lru_cache(maxsize=64)
+def _delivery_days(table: tuple[tuple[str, str], ...]) -> dict[str, frozenset[int]]:
+    return {key: cal.parse_weekdays(spec) for key, spec in table}
+
+
+def delivery_calendar(carrier: str, service_level: str, country: str) -> cal.DeliveryCalendar:
+    """The days this carrier's service delivers in ``country``: settings.DOORSTEP_EDD_DELIVERY_DAYS by
+    "carrier:service" (most specific key wins, "*" wildcards) minus the country's public holidays."""
+    table = _delivery_days(tuple(sorted(settings.DOORSTEP_EDD_DELIVERY_DAYS.items())))
+    service = (service_level or "").lower() or "*"
+    for key in (f"{carrier}:{service}", f"{carrier}:*", f"*:{service}", "*:*"):
+        if key in table:
+            return cal.DeliveryCalendar((country or "").upper(), table[key])
+    return cal.DeliveryCalendar((country or "").upper())
+
+
+def _lane_rows(key: LaneKey) -> dict[str, LaneTransitStats]:
+    """The lane's and its region's statistics rows, in one query."""
     origin_country, dest_country = country_of_zone(key.origin_zone), country_of_zone(key.destination_zone)
     common = {"carrier": key.carrier, "service_level": key.service_level}
     rows = LaneTransitStats.objects.filter(
         Q(level=LEVEL_LANE, origin_zone=key.origin_zone, destination_zone=key.destination_zone, **common)
         | Q(level=LEVEL_REGION, origin_zone=origin_country, destination_zone=dest_country, **common)
     )
-    found = {row.level: LaneDistribution.from_json(row.histogram, sample_size=row.sample_size,
-                                                   weight_total=row.weight_total,
-                                                   weight_sq_total=row.weight_sq_total) for row in rows}
+    return {row.level: row for row in rows}
+
+
+def load_distributions(key: LaneKey) -> tuple[LaneDistribution | None, LaneDistribution | None]:
+    """The lane's and its region's distributions, in one query."""
+    found = {level: LaneDistribution.from_json(row.histogram, sample_size=row.sample_size,
+                                               weight_total=row.weight_total, weight_sq_total=row.weight_sq_total)
+             for level, row in _lane_rows(key).items()}
     return found.get(LEVEL_LANE), found.get(LEVEL_REGION)
+
+
+def carrier_calibration(key: LaneKey) -> CarrierCalibration | None:
+    """What the lanes learned about this carrier's own delivery estimates on the region (None: nothing)."""
+    row = _lane_rows(key).get(LEVEL_REGION)
+    if row is None or row.carrier_estimate_weight is None:
+        return None
+    return CarrierCalibration(row.carrier_estimate_bias_days or 0, row.carrier_estimate_weight)
+
+
+def silence_threshold(key: LaneKey) -> float:
+    """Working hours a parcel on this lane may go without a scan before that is evidence of a delay:
+    the lane's learned usual longest silence, else its region's, else the fallback; never below
+    the minimum (settings.DOORSTEP_DELAY_SILENCE_*)."""
+    rows = _lane_rows(key)
+    learned = next((rows[level].scan_gap_hours for level in (LEVEL_LANE, LEVEL_REGION)
+                    if level in rows and rows[level].scan_gap_hours is not None), None)
+    value = settings.DOORSTEP_DELAY_SILENCE_FALLBACK_HOURS if learned is None else learned
+    return max(float(value), settings.DOORSTEP_DELAY_SILENCE_MIN_HOURS)
 
 
 @dataclass(frozen=True)
@@ -65,6 +114,11 @@ class Route:
         return LaneKey(self.carrier, self.service_level, zone_for(self.origin_country, self.origin_postal_code),
                        zone_for(self.destination_country, self.destination_postal_code))
 
+    @property
+    def calendar(self) -> cal.DeliveryCalendar:
+        """Where transit and delivery days are counted: the destination, on the service's days."""
+        return delivery_calendar(self.carrier, self.service_level, self.destination_country)
+
 
 def transit_window(route: Route) -> TransitWindow:
     table = carrier_transit_range(carrier=route.carrier, service_level=route.service_level,
@@ -76,7 +130,7 @@ def transit_window(route: Route) -> TransitWindow:
 
 def prediction_from_ship_date(ship_date: date, route: Route, *, basis: str | None = None) -> EddPrediction:
     window = transit_window(route)
-    return window_from_transit(ship_date, window.as_range, route.destination_country, typical_days=window.typical,
+    return window_from_transit(ship_date, window.as_range, route.calendar, typical_days=window.typical,
                                confidence=window.confidence, basis=basis or window.basis,
                                explanation=window.explanation)
 
@@ -122,11 +176,21 @@ def current_prediction(shipment: Shipment, *, now: datetime) -> EddPrediction | 
         base = prediction_from_ship_date(ship, route)
     delivered_on = (cal.local_date(shipment.delivered_at, route.destination_country, shipment.merchant.timezone)
                     if shipment.delivered_at else None)
+    days = route.calendar
+    silent_hours, threshold = 0.0, None
+    if shipment.status in SCANNING_STATUSES and shipment.last_event_at is not None:
+        tz = cal.country_timezone(route.destination_country, shipment.merchant.timezone)
+        silent_hours = cal.business_hours_between(shipment.last_event_at, now, days, tz)
+        # The threshold is never below the minimum: a shorter silence needs no lookup.
+        if silent_hours > settings.DOORSTEP_DELAY_SILENCE_MIN_HOURS:
+            threshold = silence_threshold(route.key)
     state = InFlightState(
         status=shipment.status, reason=shipment.status_reason,
         today=cal.local_date(now, route.destination_country, shipment.merchant.timezone),
         destination_country=route.destination_country, delivered_on=delivered_on,
-        carrier_estimate=shipment.carrier_delivery_date,
+        carrier_estimate=shipment.carrier_delivery_date, silent_hours=silent_hours,
+        silence_threshold_hours=threshold, calendar=days,
+        carrier_calibration=carrier_calibration(route.key) if shipment.carrier_delivery_date else None,
     )
     return adjust(base, state)
 

@@ -26,6 +26,11 @@ class TransitSample:
     key: LaneKey  # lane-level key (zones)
     delivered_on: date
     transit_days: int
+    # The parcel's longest silence while in transit, in working hours (None: not measured).
+    longest_gap_hours: float | None = None
+    # Business days from the carrier's own delivery estimate to the delivery: negative when it came
+    # earlier than the carrier said (None: no estimate).
+    carrier_error_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,66 @@ def build_distributions(samples: Iterable[TransitSample], *, as_of: date,
         ident: LaneDistribution(tuple(sorted(days.items())), int(counts[ident][0]), counts[ident][1], counts[ident][2])
         for ident, days in hist.items()
     }
+
+
+def build_scan_gaps(samples: Iterable[TransitSample], *, quantile: float,
+                    min_samples: int) -> dict[tuple[str, LaneKey], float]:
+    """Each lane's and region's usual longest silence: the ``quantile`` of its parcels' longest gap
+    between scans. A parcel silent for longer than this is rarer than 1 − quantile on its lane —
+    evidence that it is stuck rather than merely between two scans. Lanes with fewer than
+    ``min_samples`` measured parcels get nothing (the caller falls back)."""
+    gaps: dict[tuple[str, LaneKey], list[float]] = defaultdict(list)
+    for sample in samples:
+        if sample.longest_gap_hours is None:
+            continue
+        gaps[(LEVEL_LANE, sample.key)].append(sample.longest_gap_hours)
+        gaps[(LEVEL_REGION, region_key(sample.key))].append(sample.longest_gap_hours)
+    found = {}
+    for ident, values in gaps.items():
+        if len(values) < min_samples:
+            continue
+        values.sort()
+        index = min(len(values) - 1, max(0, math.ceil(quantile * len(values)) - 1))
+        found[ident] = round(values[index], 2)
+    return found
+
+
+@dataclass(frozen=True)
+class CarrierCalibration:
+    """How a carrier's own delivery estimates relate to its deliveries on a region.
+
+    ``bias_days``: the median business days from its estimate to the delivery (−2: it says "by Friday"
+    and usually delivers on Wednesday — an estimate meant as a latest date). ``weight``: the share of
+    say its estimate, corrected by that bias, gets against the lane's median: our mean error /
+    (ours + its corrected mean error), measured on the same deliveries."""
+
+    bias_days: int
+    weight: float
+
+
+def build_carrier_calibrations(samples: Iterable[TransitSample],
+                               distributions: dict[tuple[str, LaneKey], LaneDistribution], *,
+                               min_samples: int) -> dict[tuple[str, LaneKey], CarrierCalibration]:
+    errors: dict[tuple[str, LaneKey], list[tuple[float, int]]] = defaultdict(list)
+    for sample in samples:
+        if sample.carrier_error_days is None:
+            continue
+        ident = (LEVEL_REGION, region_key(sample.key))
+        dist = distributions.get(ident)
+        if dist is None:
+            continue
+        errors[ident].append((abs(sample.transit_days - dist.quantile(0.5)), sample.carrier_error_days))
+    found = {}
+    for ident, pairs in errors.items():
+        if len(pairs) < min_samples:
+            continue
+        signed = sorted(carrier for _, carrier in pairs)
+        bias = signed[(len(signed) - 1) // 2]
+        ours = sum(lane for lane, _ in pairs) / len(pairs)
+        theirs = sum(abs(carrier - bias) for _, carrier in pairs) / len(pairs)
+        weight = 0.5 if ours + theirs == 0 else round(ours / (ours + theirs), 3)
+        found[ident] = CarrierCalibration(bias, weight)
+    return found
 
 
 @dataclass(frozen=True)

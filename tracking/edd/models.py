@@ -65,6 +65,14 @@ class LaneTransitStats(models.Model):
     p10 = models.PositiveSmallIntegerField()
     p50 = models.PositiveSmallIntegerField()
     p90 = models.PositiveSmallIntegerField()
+    # The lane's usual longest silence: DOORSTEP_DELAY_SILENCE_QUANTILE of its delivered parcels'
+    # longest gap between scans while in transit, in working hours (None: too few parcels).
+    scan_gap_hours = models.FloatField(null=True, blank=True)
+    # Region rows: how the carrier's own delivery estimates relate to its deliveries (lanes.
+    # CarrierCalibration): their median offset in business days, and the weight they get against the
+    # lane's median once corrected by it (None: not enough parcels with an estimate).
+    carrier_estimate_bias_days = models.SmallIntegerField(null=True, blank=True)
+    carrier_estimate_weight = models.FloatField(null=True, blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -101,9 +109,25 @@ class EddBacktestRun(models.Model):
 
 
 class DelayCase(models.Model):
+    """One episode of a parcel not going as promised, opened and resolved by tracking.edd.delays.
+
+    Either *late* (still moving, now most likely after the promised day: the kinds below say which
+    evidence tipped it) or an *exception* (stopped: lost, damaged, customs…; ``reason`` says which).
+    ``notified`` says whether the shopper was emailed, ``silent_reason`` why not; an exception the
+    shopper was told about has a ``follow_up_due`` that the delay job honours."""
+
     class Kind(models.TextChoices):
         PREDICTED_LATE = "predicted_late", _("Predicted past the promised date")
         DELAY_REASON = "delay_reason", _("Carrier reported a delay")
+        NO_SCAN = "no_scan", _("No scan for longer than the lane's usual gap")
+        EXCEPTION = "exception", _("Stopped: the carrier reported a problem")
+
+    class Silence(models.TextChoices):
+        TOO_OLD = "too_old", _("Parcel shipped too long ago")
+        HISTORY = "history", _("Began before the notify horizon (history)")
+        ALREADY_TOLD = "already_told", _("Shopper already told about this delay")
+        FAILED_ATTEMPT = "failed_attempt", _("The failed-attempt email already told the shopper")
+        TERMINAL = "terminal", _("Parcel's journey is over")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="delay_cases")
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="delay_cases")
@@ -111,8 +135,17 @@ class DelayCase(models.Model):
     reason = models.CharField(max_length=32, choices=st.REASONS, blank=True)
     carrier = models.CharField(max_length=32, db_index=True)
     promised_date = models.DateField(null=True, blank=True)
+    predicted_date = models.DateField(null=True, blank=True, help_text=_("Most likely delivery day when opened."))
     predicted_window_end = models.DateField(null=True, blank=True)
+    # What the shopper is told once per episode: "late:<promised date>" or "exception:<reason>:<began>".
+    episode = models.CharField(max_length=64, blank=True)
+    began_at = models.DateTimeField(null=True, blank=True, help_text=_("When the evidence says it began."))
     opened_at = models.DateTimeField()
+    notified = models.BooleanField(default=False, help_text=_("The shopper was emailed about it."))
+    silent_reason = models.CharField(max_length=16, choices=Silence.choices, blank=True)
+    follow_up_due = models.DateTimeField(null=True, blank=True, db_index=True,
+                                         help_text=_("The update the shopper was promised is due then."))
+    follow_ups_sent = models.PositiveSmallIntegerField(default=0)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=32, blank=True, help_text=_("delivered, back_on_time, terminal…"))
 
@@ -131,3 +164,7 @@ class DelayCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def is_exception(self) -> bool:
+        return self.kind == self.Kind.EXCEPTION

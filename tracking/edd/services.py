@@ -10,10 +10,10 @@ from django.utils import timezone
 from tracking.carriers import status as st
 from tracking.edd import calendar as cal
 from tracking.edd import engine
-from tracking.edd.lanes import TransitSample, build_distributions
+from tracking.edd.lanes import TransitSample, build_carrier_calibrations, build_distributions, build_scan_gaps
 from tracking.edd.types import EddPrediction, LaneKey
 from tracking.edd.zones import zone_for
-from tracking.models import LaneTransitStats, Shipment
+from tracking.models import LaneTransitStats, Shipment, TrackingEvent
 
 _PREDICTION_FIELDS = ["predicted_window_start", "predicted_window_end", "predicted_delivery_date",
                       "predicted_confidence", "prediction_basis", "prediction_explanation", "predicted_at"]
@@ -61,24 +61,54 @@ def shipment_update_prediction(*, shipment: Shipment, now: datetime | None = Non
 
 
 def transit_samples(*, since: datetime) -> list[TransitSample]:
-    """One sample per delivered outbound parcel delivered since ``since``."""
-    rows = (Shipment.objects.filter(status=st.DELIVERED, is_return=False, shipped_at__isnull=False,
-                                    delivered_at__gte=since)
-            .values_list("carrier", "service_level", "origin_country", "origin_postal_code", "destination_country",
-                         "destination_postal_code", "shipped_at", "delivered_at", "merchant__country",
-                         "merchant__timezone")
+    """One sample per delivered outbound parcel delivered since ``since``: its transit business days
+    on the service's delivery calendar and its longest silence while in transit."""
+    delivered = (Shipment.objects.filter(status=st.DELIVERED, is_return=False, shipped_at__isnull=False,
+                                         delivered_at__gte=since))
+    rows = (delivered.values_list("pk", "carrier", "service_level", "origin_country", "origin_postal_code",
+                                  "destination_country", "destination_postal_code", "shipped_at", "delivered_at",
+                                  "merchant__country", "merchant__timezone", "carrier_delivery_date")
             .iterator(chunk_size=2000))
-    samples = []
-    for carrier, service, o_country, o_postal, d_country, d_postal, shipped, delivered, m_country, m_tz in rows:
+    parcels, carrier_errors = {}, {}
+    for (pk, carrier, service, o_country, o_postal, d_country, d_postal, shipped, delivered_at, m_country, m_tz,
+         carrier_date) in rows:
         o_country = o_country or m_country
         if not d_country:
             continue
+        days = engine.delivery_calendar(carrier, service, d_country)
         ship_day = cal.local_date(shipped, o_country, m_tz)
-        delivered_day = cal.local_date(delivered, d_country, m_tz)
+        delivered_day = cal.local_date(delivered_at, d_country, m_tz)
         key = LaneKey(carrier, service, zone_for(o_country, o_postal), zone_for(d_country, d_postal))
-        samples.append(TransitSample(key, delivered_day, cal.business_days_between(ship_day, delivered_day,
-                                                                                   d_country)))
-    return samples
+        parcels[pk] = (key, delivered_day, cal.business_days_between(ship_day, delivered_day, days), days,
+                       cal.country_timezone(d_country, m_tz))
+        if carrier_date is not None:
+            carrier_errors[pk] = cal.business_days_between(cal.roll_forward(carrier_date, days), delivered_day, days)
+    gaps = longest_gaps(delivered, parcels)
+    return [TransitSample(key, day, transit, gaps.get(pk), carrier_errors.get(pk))
+            for pk, (key, day, transit, _, _) in parcels.items()]
+
+
+def longest_gaps(delivered, parcels: dict) -> dict[int, float]:
+    """Each parcel's longest silence in working hours, counted from a scan that left it in transit to
+    the next scan: how long a parcel on this lane may go unseen and still be fine. One pass over
+    the events in (parcel, time) order; only the running maximum is kept."""
+    longest: dict[int, float] = {}
+    previous = None
+    events = (TrackingEvent.objects.filter(shipment__in=delivered)
+              .order_by("shipment_id", "occurred_at", "id").values_list("shipment_id", "occurred_at", "status")
+              .iterator(chunk_size=5000))
+    for shipment_id, occurred_at, status in events:
+        if shipment_id not in parcels:
+            previous = None
+            continue
+        if previous is not None and previous[0] == shipment_id and previous[2] == st.IN_TRANSIT:
+            _, _, _, days, tz = parcels[shipment_id]
+            gap = cal.business_hours_between(previous[1], occurred_at, days, tz)
+            longest[shipment_id] = max(longest.get(shipment_id, 0.0), gap)
+        else:
+            longest.setdefault(shipment_id, 0.0)
+        previous = (shipment_id, occurred_at, status)
+    return longest
 
 
 @transaction.atomic
@@ -87,6 +117,10 @@ def lane_stats_recompute(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     samples = transit_samples(since=now - timedelta(days=settings.DOORSTEP_EDD_LOOKBACK_DAYS))
     distributions = build_distributions(samples, as_of=now.date(), half_life_days=settings.DOORSTEP_EDD_HALF_LIFE_DAYS)
+    gaps = build_scan_gaps(samples, quantile=settings.DOORSTEP_DELAY_SILENCE_QUANTILE,
+                           min_samples=int(settings.DOORSTEP_EDD_MIN_SAMPLES))
+    calibrations = build_carrier_calibrations(samples, distributions,
+                                              min_samples=int(settings.DOORSTEP_EDD_MIN_SAMPLES))
     kept = 0
     for (level, key), dist in distributions.items():
         LaneTransitStats.objects.update_or_create(
@@ -95,6 +129,9 @@ def lane_stats_recompute(*, now: datetime | None = None) -> int:
             defaults={"histogram": dist.as_json(), "sample_size": dist.sample_size,
                       "weight_total": dist.weight_total, "weight_sq_total": dist.weight_sq_total,
                       "p10": dist.quantile(0.1), "p50": dist.quantile(0.5), "p90": dist.quantile(0.9),
+                      "scan_gap_hours": gaps.get((level, key)),
+                      "carrier_estimate_bias_days": getattr(calibrations.get((level, key)), "bias_days", None),
+                      "carrier_estimate_weight": getattr(calibrations.get((level, key)), "weight", None),
                       "computed_at": now},
         )
         kept += 1

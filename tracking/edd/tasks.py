@@ -4,7 +4,7 @@ from django.db import OperationalError
 
 from tracking.locks import single_run
 from tracking.models import Shipment
-from tracking.edd.delays import delays_detect, shipment_detect_delay
+from tracking.edd.delays import delay_follow_ups_send, delays_detect, shipment_detect_delay
 from tracking.edd.services import lane_stats_recompute, shipment_update_prediction
 
 _RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "retry_backoff_max": 300, "retry_jitter": True,
@@ -31,9 +31,15 @@ def recompute_lane_stats() -> int:
         return lane_stats_recompute()
 
 
+# Idempotent: each parcel is judged under its row lock, each follow-up under its case's lock with
+# its own dedupe key, so a retried or doubled run opens, emails and follows up nothing twice.
 @shared_task(acks_late=True, **_RETRY)
 def detect_delays() -> int:
+    """Judge the parcels due for review (time-driven delays), then send the follow-ups that fell due.
+    Returns the delay cases opened."""
     with single_run("edd:detect_delays", timeout=10 * 60) as acquired:
         if not acquired:
             return -1
-        return delays_detect()
+        opened = delays_detect()
+        delay_follow_ups_send()
+        return opened

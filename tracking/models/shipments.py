@@ -42,8 +42,11 @@ class Shipment(models.Model):
     initial_window_end = models.DateField(null=True, blank=True)
     initial_predicted_date = models.DateField(null=True, blank=True)
     initial_prediction_basis = models.CharField(max_length=16, blank=True)
-    # Maintained by tracking.edd.delays (an open DelayCase exists).
+    # Maintained by tracking.edd.delays: an open DelayCase says it is running late (not stopped).
     is_delayed = models.BooleanField(default=False, db_index=True)
+    # When the delay job must judge this parcel again although no event arrived (a promise day
+    # ends, a silence grows too long); None once its journey is over. Set by tracking.edd.delays.
+    next_review_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

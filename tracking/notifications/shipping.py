@@ -9,14 +9,23 @@ retried task or a second worker asks again and nothing is sent twice:
 * out for delivery   shipment:<id>:out_for_delivery:<date>   once per delivery day
 * failed attempt     shipment:<id>:failed_attempt:<when>     once per attempt
 * delivered          shipment:<id>:delivered
-* predicted late     shipment:<id>:delayed:<delay case id>   once per delay (feat-edd's DelayCase)
+* running late       shipment:<id>:delayed:late:<promised day>         once per promise (one delay episode)
+* stopped            shipment:<id>:exception:<kind>:<began>            once per stop (lost, damaged, customs…)
+* follow-up          shipment:<id>:case:<case id>:follow_up:<n>        the update we promised, n-th time
+* moving again       shipment:<id>:case:<case id>:resolved             the promised update came early
+
+The last four are requested by tracking.edd.delays inside the transaction that opens, follows up
+or resolves the case, after it decided the shopper should hear (the rule and its settings are there):
+the case and its email commit together, so neither exists without the other.
 """
 from __future__ import annotations
 
 import logging
 
+from django.utils import timezone
+
 from tracking.carriers import status as st
-from tracking.models import NotificationCategory, Shipment
+from tracking.models import DelayCase, NotificationCategory, Shipment
 from tracking.page.presenters import carrier_display, merchant_zone
 from tracking.notifications.services import notification_request
 
@@ -78,15 +87,29 @@ def on_status_changed(sender, *, shipment_id, new_status, old_status="", **kwarg
         _request(shipment, kind="shipment_delivered", fact="delivered", delivered_at=delivered)
 
 
-def on_delayed(sender, *, shipment_id, reason="", delay_case_id=None, **kwargs):
-    shipment = _shipment(shipment_id)
-    if shipment is None or shipment.is_terminal:
-        return
-    if shipment.status == st.FAILED_ATTEMPT:
-        # The failed-attempt email already told the shopper, with what they can do; a second
-        # "running late" email minutes later is noise.
-        return
-    fact = f"delayed:{delay_case_id}" if delay_case_id is not None else f"delayed:{shipment.promised_delivery_date}"
-    promised = shipment.promised_delivery_date.isoformat() if shipment.promised_delivery_date else ""
-    _request(shipment, kind="shipment_delayed", fact=fact, delay_reason=reason or shipment.status_reason,
-             promised_date=promised)
+def delay_notice_request(*, case: DelayCase, shipment: Shipment) -> None:
+    """"Your order is running late": the promise we missed, the new estimate, the carrier's reason."""
+    promised = shipment.promised_delivery_date
+    _request(shipment, kind="shipment_delayed", fact=f"delayed:{case.episode}",
+             delay_reason=shipment.status_reason if case.kind == DelayCase.Kind.DELAY_REASON else "",
+             delay_kind=case.kind, promised_date=promised.isoformat() if promised else "",
+             likely_date=case.predicted_date.isoformat() if case.predicted_date else "")
+
+
+def _follow_up_day(case: DelayCase, shipment: Shipment) -> str:
+    if case.follow_up_due is None:
+        return ""
+    return timezone.localtime(case.follow_up_due, merchant_zone(shipment.merchant)).date().isoformat()
+
+
+def exception_notice_request(*, case: DelayCase, shipment: Shipment) -> None:
+    """The parcel has stopped: what the carrier reports, when we write again, what to do."""
+    _request(shipment, kind="shipment_exception", fact=f"exception:{case.episode}", exception=case.reason,
+             follow_up_date=_follow_up_day(case, shipment))
+
+
+def exception_update_request(*, case: DelayCase, shipment: Shipment, resolved: bool) -> None:
+    """The update we promised: still stopped (and when we write next), or moving again."""
+    fact = f"case:{case.pk}:resolved" if resolved else f"case:{case.pk}:follow_up:{case.follow_ups_sent}"
+    _request(shipment, kind="shipment_exception_update", fact=fact, exception=case.reason, resolved=resolved,
+             follow_up_date="" if resolved else _follow_up_day(case, shipment))

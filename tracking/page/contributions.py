@@ -1,4 +1,4 @@
-"""What other apps add to the order page (tracking.extensions.ORDER_LINKS and ORDER_PAGE_BLOCKS):
+"""What other apps add to the order page (tracking.extensions.ORDER_LINKS, PARCEL_ACTIONS and ORDER_PAGE_BLOCKS):
 collected here, each provider isolated, so one app's broken block never takes the page down."""
 from __future__ import annotations
 
@@ -19,6 +19,17 @@ def order_links(order, token: str) -> list[tuple[str, str]]:
         except Exception:
             logger.exception("order link provider %s failed", key)
     return links
+
+
+def parcel_actions(order, token: str, parcel) -> list[tuple[str, str]]:
+    """Buttons other apps offer on a stopped parcel ("Report a problem" for a lost one)."""
+    actions: list[tuple[str, str]] = []
+    for key, provider in extensions.PARCEL_ACTIONS.implementations():
+        try:
+            actions.extend((str(label), url) for label, url in provider(order, token, parcel) or ())
+        except Exception:
+            logger.exception("parcel action provider %s failed", key)
+    return actions
 
 
 def page_blocks(request, order, token: str) -> list[SafeString]:

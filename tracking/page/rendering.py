@@ -26,7 +26,7 @@ from tracking.models import DeliveryRequest, Order
 from tracking.recommendations.selectors import cached_recommendations_for_order, post_purchase_offer_for_order
 from tracking.page import presenters
 from tracking.page.forms import DeliveryChangeForm
-from tracking.page.contributions import order_links, page_blocks
+from tracking.page.contributions import order_links, page_blocks, parcel_actions
 from tracking.page.selectors import TIMELINE_LATEST, order_for_page
 from tracking.page.versions import page_version
 
@@ -83,6 +83,9 @@ def build_context(request, order: Order, *, token: str, today: date, bound_forms
     for index, shipment in enumerate(order.page_shipments, start=1):
         parcel = presenters.parcel_for(shipment, index=index, tz=tz, today=today)
         parcel.request = request_summary(shipment.page_request) if shipment.page_request else None
+        if parcel.notice is not None:
+            offered = [presenters.Action(label, url, "claim") for label, url in parcel_actions(order, token, parcel)]
+            parcel.notice.actions[:0] = offered
         parcel.form = None
         if parcel.can_change_delivery:
             parcel.form = (bound_forms or {}).get(shipment.tracking_number) or DeliveryChangeForm(

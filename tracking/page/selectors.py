@@ -9,9 +9,10 @@ import re
 from django.db import connection
 from django.db.models import Prefetch
 
-from tracking.carriers.status import DELIVERED
+from tracking.carriers.status import DELIVERED, EXCEPTION, FAILED_ATTEMPT
 from tracking.models.orders import number_key
 from tracking.models import (
+    DelayCase,
     DeliveryRequest,
     Merchant,
     NotificationCategory,
@@ -139,6 +140,9 @@ def _page_sql() -> dict[str, str]:
                      JOIN {_table(OrderLine)} ol ON ol.id = sl.order_line_id
                      JOIN {shipment} s ON s.id = sl.shipment_id
                      WHERE s.order_id = %s ORDER BY sl.id""",
+        # Open delay cases: the banner's kind and a stopped parcel's promised follow-up date.
+        "cases": f"""SELECT c.* FROM {_table(DelayCase)} c JOIN {shipment} s ON s.id = c.shipment_id
+                     WHERE s.order_id = %s AND s.is_return = %s AND c.resolved_at IS NULL""",
         # The shopper sees their latest request per parcel.
         "requests": f"""SELECT * FROM (
                           SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.shipment_id
@@ -155,8 +159,9 @@ _PAGE_SQL: dict[str, str] = {}
 def order_for_page(*, order_id: int, events_per_parcel: int | None = TIMELINE_LATEST) -> Order | None:
     """The order, its merchant and its outgoing parcels, each parcel with ``page_events`` (newest
     first: the latest ``events_per_parcel``, or all when None, plus any delivery scan),
-    ``page_event_total``, ``page_items`` [(title, quantity)] and ``page_request`` (the latest
-    delivery request or None). Six queries for any number of events."""
+    ``page_event_total``, ``page_items`` [(title, quantity)], ``page_request`` (the latest
+    delivery request or None) and ``page_case`` (its open delay case or None). Six queries for any
+    number of events, a seventh when a parcel is late or stopped."""
     sql = _PAGE_SQL or _PAGE_SQL.update(_page_sql()) or _PAGE_SQL
     order = next(iter(Order.objects.raw(sql["order"], [NotificationCategory.SHIPPING.value, order_id])), None)
     if order is None:
@@ -166,9 +171,9 @@ def order_for_page(*, order_id: int, events_per_parcel: int | None = TIMELINE_LA
     shipments = list(Shipment.objects.raw(sql["shipments"], [order_id, False]))
     by_id = {}
     for shipment in shipments:
-        shipment.merchant = order.merchant
+        shipment.merchant, shipment.order = order.merchant, order
         shipment.page_events, shipment.page_event_total, shipment.page_items = [], 0, []
-        shipment.page_request = None
+        shipment.page_request = shipment.page_case = None
         by_id[shipment.pk] = shipment
     if not shipments:
         order.page_shipments = []
@@ -185,6 +190,9 @@ def order_for_page(*, order_id: int, events_per_parcel: int | None = TIMELINE_LA
     for request in DeliveryRequest.objects.raw(sql["requests"], [order_id]):
         if request.shipment_id in by_id:
             by_id[request.shipment_id].page_request = request
+    if any(s.is_delayed or s.status in (EXCEPTION, FAILED_ATTEMPT) for s in shipments):
+        for case in DelayCase.objects.raw(sql["cases"], [order_id, False]):
+            by_id[case.shipment_id].page_case = case
     order.page_shipments = shipments
     return order
 
@@ -199,7 +207,9 @@ def shipments_for_tracking_number(*, tracking_number: str, merchant: Merchant | 
     if merchant is not None:
         queryset = queryset.filter(merchant=merchant)
     return list(queryset.select_related("merchant").prefetch_related(
-        Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id")))[:5])
+        Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id")),
+        Prefetch("delay_cases", queryset=DelayCase.objects.filter(resolved_at__isnull=True), to_attr="open_cases"),
+    )[:5])
 
 
 def merchant_for_lookup(slug: str | None) -> Merchant | None:

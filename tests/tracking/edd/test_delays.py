@@ -29,7 +29,8 @@ def late_shipment(**kw):
     s = ShipmentFactory(**kw)
     Shipment.objects.filter(pk=s.pk).update(status=st.IN_TRANSIT, promised_delivery_date=date(2025, 11, 20),
                                             predicted_window_start=date(2025, 11, 20),
-                                            predicted_window_end=date(2025, 11, 24))
+                                            predicted_window_end=date(2025, 11, 24),
+                                            predicted_delivery_date=date(2025, 11, 21))
     s.refresh_from_db()
     return s
 
@@ -48,7 +49,9 @@ def test_predicted_past_promise_opens_one_case_and_signals_once(delayed_signals,
     assert len(delayed_signals) == 1
     assert delayed_signals[0] == {"signal": signals.shipment_delayed, "shipment_id": shipment.pk,
                                   "merchant_id": shipment.merchant_id, "delay_case_id": case.pk,
-                                  "kind": "predicted_late", "reason": ""}
+                                  "kind": "predicted_late", "reason": "",
+                                  # the promise passed a year ago: history, flagged without an email
+                                  "notify_shopper": False}
     shipment.refresh_from_db()
     assert shipment.is_delayed
 
@@ -57,8 +60,9 @@ def test_beat_job_twice_gives_one_case(delayed_signals, django_capture_on_commit
     late_shipment()
     late_shipment()
     on_time = ShipmentFactory()
-    Shipment.objects.filter(pk=on_time.pk).update(status=st.IN_TRANSIT, promised_delivery_date=date(2025, 11, 20),
-                                                  predicted_window_end=date(2025, 11, 19))
+    # The job re-predicts before it judges: a promise a month ahead stays on time.
+    Shipment.objects.filter(pk=on_time.pk).update(status=st.IN_TRANSIT,
+                                                  promised_delivery_date=date.today() + timedelta(days=30))
     with django_capture_on_commit_callbacks(execute=True):
         assert delays_detect() == 2
         assert delays_detect() == 0
@@ -86,14 +90,16 @@ def test_delivery_resolves_the_case_and_a_new_delay_is_a_new_case(delayed_signal
     with django_capture_on_commit_callbacks(execute=True):
         shipment_detect_delay(shipment=shipment)
         Shipment.objects.filter(pk=shipment.pk).update(predicted_window_start=date(2025, 11, 18),
-                                                       predicted_window_end=date(2025, 11, 19))
+                                                       predicted_window_end=date(2025, 11, 19),
+                                                       predicted_delivery_date=date(2025, 11, 19))
         shipment_detect_delay(shipment=shipment)
     case = DelayCase.objects.get()
     assert case.resolved_at is not None and case.resolution == "back_on_time"
     shipment.refresh_from_db()
     assert not shipment.is_delayed
     with django_capture_on_commit_callbacks(execute=True):
-        Shipment.objects.filter(pk=shipment.pk).update(predicted_window_end=date(2025, 11, 26))
+        Shipment.objects.filter(pk=shipment.pk).update(predicted_window_end=date(2025, 11, 26),
+                                                       predicted_delivery_date=date(2025, 11, 25))
         shipment_detect_delay(shipment=shipment)
         Shipment.objects.filter(pk=shipment.pk).update(status=st.DELIVERED)
         delays_detect()

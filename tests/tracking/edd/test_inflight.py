@@ -42,15 +42,17 @@ def test_delay_reason_pushes_and_widens():
     assert "weather" in got.explanation
 
 
-def test_customs_exception_pushes_further_than_weather():
+def test_a_stopped_parcel_has_no_window_but_a_weather_exception_keeps_one():
+    # Held at customs, lost, damaged: nobody can say when (tracking.edd.exceptions).
+    assert adjust(BASE, state(st.EXCEPTION, "customs")) is None
+    assert adjust(BASE, state(st.EXCEPTION, "lost")) is None
     weather = adjust(BASE, state(st.EXCEPTION, "weather"))
-    customs = adjust(BASE, state(st.EXCEPTION, "customs"))
-    assert customs.window_end > weather.window_end
+    assert weather.window_end > BASE.window_end
 
 
 def test_pushes_do_not_compound_on_replay():
-    once = adjust(BASE, state(st.EXCEPTION, "customs"))
-    assert adjust(BASE, state(st.EXCEPTION, "customs")) == once
+    once = adjust(BASE, state(st.IN_TRANSIT, "carrier_delay"))
+    assert adjust(BASE, state(st.IN_TRANSIT, "carrier_delay")) == once
 
 
 def test_overdue_parcel_moves_to_the_coming_days():

@@ -73,19 +73,25 @@ def test_second_attempt_on_another_day_is_announced(shipment, django_capture_on_
     assert kinds().count("shipment_out_for_delivery") == 2
 
 
-def test_delay_signal_emails_once_per_delay_case(shipment, django_capture_on_commit_callbacks):
-    shipment.promised_delivery_date = dt.date(2026, 11, 24)
-    shipment.predicted_window_start, shipment.predicted_window_end = dt.date(2026, 11, 25), dt.date(2026, 11, 27)
+def test_a_delay_emails_once_however_often_it_is_judged(shipment, django_capture_on_commit_callbacks):
+    from tracking.edd.delays import delays_detect, shipment_detect_delay
+    from tracking.page.presenters import format_window
+
+    today = timezone.localdate()
+    start, end = today + dt.timedelta(days=1), today + dt.timedelta(days=3)
+    shipment.promised_delivery_date = today
+    shipment.predicted_window_start, shipment.predicted_window_end = start, end
+    shipment.predicted_delivery_date = today + dt.timedelta(days=2)
     shipment.status, shipment.status_reason = st.IN_TRANSIT, "weather"
     shipment.save()
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):
-            signals.shipment_delayed.send(sender=Shipment, shipment_id=shipment.pk, merchant_id=shipment.merchant_id,
-                                          delay_case_id=11, kind="delay_reason", reason="weather")
+            shipment_detect_delay(shipment=shipment)
+        delays_detect(now=timezone.now() + dt.timedelta(days=2))  # the job, later, re-predicting
     assert kinds() == ["shipment_delayed"]
     email = mail.outbox[0]
     assert "running late" in email.subject and "Severe weather" in email.body
-    assert "Wed 25 – Fri 27 Nov" in email.body
+    assert format_window(start, end) in email.body
 
 
 def test_korean_shopper_gets_korean_email(shipment, django_capture_on_commit_callbacks):

@@ -73,12 +73,14 @@ def test_proof_photo_must_be_https(client, order, shipment):
     assert "javascript:" not in body and "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
 
 
-def test_delay_banner_for_reason_and_for_prediction_past_promise(client, order, shipment):
+def test_delay_banner_for_reason_and_for_prediction_past_promise(client, order, shipment,
+                                                                 django_capture_on_commit_callbacks):
     add_events(shipment, st.IN_TRANSIT, reason="weather")
     assert "Severe weather" in page(client, order)
     other = ShipmentFactory(order=order, promised_delivery_date=dt.date(2026, 11, 24),
                             predicted_window_start=dt.date(2026, 11, 25), predicted_window_end=dt.date(2026, 11, 27))
-    add_events(other, st.IN_TRANSIT)
+    with django_capture_on_commit_callbacks(execute=True):  # re-prediction and the delay rule run after commit
+        add_events(other, st.IN_TRANSIT)
     body = page(client, order)
     assert "Parcel 2 of 2" in body and "taking longer than promised" in body
 
@@ -89,7 +91,8 @@ class TestEstimateWording:
     def shipment(self, **fields):
         defaults = dict(status=st.IN_TRANSIT, delivered_at=None, predicted_window_start=dt.date(2026, 11, 24),
                         predicted_window_end=dt.date(2026, 11, 26), predicted_confidence=None,
-                        carrier_delivery_date=None, promised_delivery_date=None, status_reason="")
+                        carrier_delivery_date=None, promised_delivery_date=None, status_reason="",
+                        is_delayed=False, is_return=False)
         defaults.update(fields)
         return mock.Mock(**defaults)
 
