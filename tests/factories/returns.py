@@ -20,6 +20,7 @@ from returns.models import (
     StoreCreditAccount,
     StoreCreditEntry,
 )
+from tests.factories.users import UserFactory
 from returns.models.requests import Resolution, ReturnMethod, ReturnStatus
 from tests.factories.tracking import CustomerFactory, MerchantFactory, OrderFactory, OrderLineFactory
 
@@ -146,6 +147,7 @@ class RefundFactory(factory.django.DjangoModelFactory):
     kind = Refund.Kind.PAYMENT
     amount = factory.SelfAttribute("return_request.refund_amount")
     currency = factory.SelfAttribute("return_request.currency")
+    requested_by = factory.SubFactory(UserFactory)
     idempotency_key = factory.Sequence(lambda n: f"doorstep-refund-{n:06d}")
     gateway = "mock"
     requested_by = "system"
@@ -187,3 +189,4 @@ class MoneyApprovalFactory(factory.django.DjangoModelFactory):
     kind = Refund.Kind.PAYMENT
     amount = factory.SelfAttribute("return_request.refund_amount")
     currency = factory.SelfAttribute("return_request.currency")
+    requested_by = factory.SubFactory(UserFactory)
