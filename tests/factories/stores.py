@@ -4,7 +4,12 @@ import factory
 
 from tests.factories.tracking import MerchantFactory
 from tracking import crypto
-from tracking.models import StoreConnection, StoreObjectLink, StorePrivacyRequest, StoreWebhookDelivery
+from tracking.models import (
+    StoreConnection,
+    StoreObjectLink,
+    StorePrivacyRequest,
+    StoreWebhookDelivery,
+)
 
 
 class StoreConnectionFactory(factory.django.DjangoModelFactory):
