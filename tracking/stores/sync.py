@@ -494,7 +494,8 @@ def _parcel(connection, order_row: Order, order_id: str, fulfilment: StoreFulfil
             parts.append(ShipmentLine(shipment=shipment, order_line_id=row_id, quantity=quantity))
             shipped[row_id] = shipped.get(row_id, 0) + quantity
     ShipmentLine.objects.bulk_create(parts)
-    StoreObjectLink.objects.filter(pk=link.pk).update(object_id=shipment.pk, status="", note="", **base)
+    note = f"unusual tracking number {tracking.number!r}, kept as given" if tracking.suspicious else ""
+    StoreObjectLink.objects.filter(pk=link.pk).update(object_id=shipment.pk, status="", note=_cut(note, 300), **base)
     return shipment.pk
 
 

@@ -72,6 +72,16 @@ def _verdict_for(exc: WebhookRejected) -> tuple[str, int]:
     return V.REJECTED_BODY, status
 
 
+def _same_shop(connection: StoreConnection, sent_for: str) -> bool:
+    """Does the shop a delivery names match the connection's? (Shopify: the shop domain; WooCommerce:
+    the host of X-WC-Webhook-Source; Cafe24: the mall id.)"""
+    from urllib.parse import urlsplit
+
+    if connection.platform == "woocommerce":
+        return (urlsplit(sent_for).hostname or "").lower() == (urlsplit(connection.shop).hostname or "").lower()
+    return sent_for.strip().lower() == connection.shop.strip().lower()
+
+
 def connection_adapter(connection: StoreConnection, **options):
     """An adapter holding the connection's credentials (settings fill the app-wide parts)."""
     return get_adapter(connection.platform, connection.credentials(), **options)
@@ -118,7 +128,7 @@ def store_webhook_receive(*, public_id: str, headers: Mapping[str, str], content
         logger.exception("store %s adapter failed on a webhook (connection %s)", connection.platform, connection.pk)
         return refuse(400, V.REJECTED_BODY, "could not read this delivery", connection=connection, body=body,
                       body_size=len(body))
-    if webhook.shop and connection.platform == "shopify" and webhook.shop != connection.shop.lower():
+    if webhook.shop and not _same_shop(connection, webhook.shop):
         return refuse(401, V.REJECTED_SHOP, "delivery is for another shop", connection=connection, body=body,
                       body_size=len(body))
     if webhook.topic == b.TOPIC_PING:
