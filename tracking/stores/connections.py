@@ -211,21 +211,20 @@ def store_sync_run(*, connection: StoreConnection, since: datetime | None = None
             report.error = f"{type(exc).__name__}: {exc}"
             connection_error(connection=connection, error=report.error)
             return report
-        with transaction.atomic():
-            for order in page.items:
-                try:
-                    with transaction.atomic():
-                        outcome = sync.store_order_apply(connection=connection, order=order)
-                except Exception as exc:  # one bad order must not stop a backfill of thousands
-                    logger.exception("store sync: order %s of connection %s", order.id, connection.pk)
-                    report.errors += 1
-                    connection_error(connection=connection, error=f"order {order.id}: {exc!r}")
-                    continue
-                report.orders += 1
-                report.created += outcome.created
-                report.skipped += bool(outcome.skipped)
-            cursor = page.next_cursor or ""
-            StoreConnection.objects.filter(pk=connection.pk).update(sync_cursor=cursor, last_sync_at=timezone.now())
+        try:
+            outcome = sync.store_orders_apply_batch(connection=connection, orders=list(page.items))
+        except Exception as exc:  # a bad page must not stop a backfill of thousands: record and stop here
+            logger.exception("store sync: a page of connection %s", connection.pk)
+            report.errors += 1
+            report.error = f"page failed: {exc!r}"[:500]
+            connection_error(connection=connection, error=report.error)
+            return report
+        report.orders += outcome.orders
+        report.created += outcome.created
+        report.skipped += outcome.skipped
+        report.errors += outcome.errors
+        cursor = page.next_cursor or ""
+        StoreConnection.objects.filter(pk=connection.pk).update(sync_cursor=cursor, last_sync_at=timezone.now())
         report.pages += 1
         if progress:
             progress(report)

@@ -556,3 +556,198 @@ def store_refunds_apply(*, connection: StoreConnection, order_id: str, refunds) 
     if order_row is None:
         return None
     return _apply_refunds(connection, order_row, order_id, refunds, dict(link.data or {}))
+
+
+# --- backfill in batches ------------------------------------------------------------------------------
+@dataclass
+class BatchOutcome:
+    orders: int = 0
+    created: int = 0
+    skipped: int = 0
+    one_by_one: int = 0
+    errors: int = 0
+
+
+def _plain(order: StoreOrder) -> bool:
+    """An order the batch path can write as is: new, lines with products and sane prices, nothing to
+    mirror. Everything else goes through store_order_apply one by one (same result, more queries)."""
+    _, _, presentment = _money_view(order)
+    if not order.lines or order.refunds or order.cancelled_at or presentment:
+        return False
+    return all(line.product_id is not None and line.quantity > 0 and line.unit_price >= 0 for line in order.lines)
+
+
+def store_orders_apply_batch(*, connection: StoreConnection, orders) -> BatchOutcome:
+    """Apply a page of orders (the backfill). New, plain orders are written with a handful of bulk
+    inserts in one transaction, like import_orders; anything already known or unusual goes through
+    ``store_order_apply``. The result is the same either way."""
+    outcome = BatchOutcome(orders=len(orders))
+    slow: list[StoreOrder] = []
+    created_shipments: list[int] = []
+    with transaction.atomic():
+        known = set(StoreObjectLink.objects.filter(connection=connection, kind=K.ORDER,
+                                                   external_id__in=[o.id for o in orders])
+                    .values_list("external_id", flat=True))
+        numbers = [_cut(o.number or o.id, 64) for o in orders]
+        taken = set(Order.objects.filter(merchant_id=connection.merchant_id, number__in=numbers)
+                    .values_list("number", flat=True))
+        batch: list[StoreOrder] = []
+        seen_ids: set[str] = set()
+        for order, number in zip(orders, numbers):
+            if order.id in known or order.id in seen_ids or number in taken or not _plain(order):
+                slow.append(order)
+            else:
+                batch.append(order)
+                taken.add(number)
+            seen_ids.add(order.id)
+        if batch:
+            created_shipments = _write_batch(connection, batch)
+            outcome.created += len(batch)
+    for order in slow:
+        try:
+            result = store_order_apply(connection=connection, order=order)
+        except Exception:  # one bad order must not stop a backfill of thousands
+            logger.exception("store sync: order %s of connection %s", order.id, connection.pk)
+            outcome.errors += 1
+            continue
+        outcome.one_by_one += 1
+        outcome.created += result.created
+        outcome.skipped += bool(result.skipped)
+    _announce_after_commit(connection, created_shipments)
+    return outcome
+
+
+def _announce_after_commit(connection: StoreConnection, shipment_ids: list[int]) -> None:
+    for pk in shipment_ids:
+        signals.shipment_created.send(sender=Shipment, shipment_id=pk, merchant_id=connection.merchant_id)
+
+
+def _write_batch(connection: StoreConnection, orders: list[StoreOrder]) -> list[int]:
+    merchant_id = connection.merchant_id
+    currency_default = _currency(connection)
+    # Variants: one read of the links, a create only for variants never seen.
+    variant_keys = {}
+    for order in orders:
+        for line in order.lines:
+            variant_keys.setdefault(line.variant_id or f"p{line.product_id}", line)
+    linked = dict(StoreObjectLink.objects.filter(connection=connection, kind=K.VARIANT,
+                                                 external_id__in=list(variant_keys)).values_list("external_id",
+                                                                                                 "object_id"))
+    variants = ProductVariant.objects.in_bulk([pk for pk in linked.values() if pk])
+    by_key = {key: variants[pk] for key, pk in linked.items() if pk in variants}
+    for key, line in variant_keys.items():
+        if key not in by_key:
+            product = _product_row(connection, line.product_id, title=line.title)
+            by_key[key] = _variant_row(connection, product=product, variant_id=key, sku=line.sku,
+                                       title=line.variant_title or line.title, price=None, stock=None,
+                                       currency=orders[0].currency or currency_default)
+    # Customers: one read, one insert.
+    emails = {}
+    for order in orders:
+        person = order.customer
+        email = ((person.email if person else "") or order.email or "").strip().lower()
+        if "@" not in email or len(email) > 254:
+            email = _placeholder_email(connection, order)
+        emails[order.id] = email
+    customers = {c.email: c for c in Customer.objects.filter(merchant_id=merchant_id, email__in=set(emails.values()))}
+    fresh = {}
+    for order in orders:
+        email = emails[order.id]
+        if email not in customers and email not in fresh:
+            person = order.customer
+            name = person.name if person else (order.shipping_address.name if order.shipping_address else "")
+            fresh[email] = Customer(merchant_id=merchant_id, email=email, name=_cut(name, 120),
+                                    phone=_cut((person.phone if person else "") or order.phone, 32),
+                                    external_id=_cut(person.id if person else "", 64))
+    Customer.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+    if fresh:
+        customers.update({c.email: c for c in Customer.objects.filter(merchant_id=merchant_id, email__in=list(fresh))})
+    # Orders and lines.
+    rows = []
+    for order in orders:
+        notes: list[str] = []
+        rows.append(Order(merchant_id=merchant_id, customer=customers[emails[order.id]],
+                          number=_cut(order.number or order.id, 64), source=Order.Source.STORE,
+                          **_header(connection, order, ZERO, notes)))
+    Order.objects.bulk_create(rows)
+    lines, line_keys = [], []
+    for order, row in zip(orders, rows):
+        for line in order.lines:
+            variant = by_key[line.variant_id or f"p{line.product_id}"]
+            lines.append(OrderLine(order=row, variant=variant, sku=variant.sku, title=_cut(line.title, 200) or variant.title,
+                                   quantity=line.quantity, unit_price=line.unit_price))
+            line_keys.append(_cut(f"{order.id}:{line.id}", 200))
+    OrderLine.objects.bulk_create(lines)
+    links = [StoreObjectLink(connection=connection, merchant_id=merchant_id, kind=K.LINE, external_id=key,
+                             parent_external_id=key.split(":", 1)[0], object_id=line.pk)
+             for key, line in zip(line_keys, lines)]
+    line_ids = dict(zip(line_keys, (line.pk for line in lines)))
+    line_quantity = {line.pk: line.quantity for line in lines}
+    # Parcels.
+    wanted = []  # (order, row, fulfilment, tracking, number, carrier)
+    for order, row in zip(orders, rows):
+        for fulfilment in order.fulfilments:
+            links.append(StoreObjectLink(connection=connection, merchant_id=merchant_id, kind=K.FULFILMENT,
+                                         external_id=_cut(fulfilment.id, 200), parent_external_id=order.id,
+                                         object_id=row.pk, status=_cut(fulfilment.status, 16),
+                                         data={"shipment_status": _cut(fulfilment.shipment_status, 40),
+                                               "trackings": len(fulfilment.trackings)}))
+            if fulfilment.status in ("cancelled", "error", "failure"):
+                continue
+            for tracking in fulfilment.trackings:
+                number = normalize_tracking_number(tracking.number)
+                if number:
+                    wanted.append((order, row, fulfilment, tracking, number,
+                                   carrier_for(tracking) if len(number) <= 64 else ""))
+    existing = set(Shipment.objects.filter(tracking_number__in=[w[4] for w in wanted])
+                   .values_list("carrier", "tracking_number"))
+    shipments, shipment_links, parts, shipped = [], [], [], {}
+    first_of: set[str] = set()
+    for order, row, fulfilment, tracking, number, carrier in wanted:
+        data = {"order_id": order.id, "company": _cut(tracking.company, 80), "number": _cut(tracking.number, 100),
+                "url": _cut(tracking.url, 300), "suspicious": tracking.suspicious}
+        link = StoreObjectLink(connection=connection, merchant_id=merchant_id, kind=K.SHIPMENT,
+                               external_id=_cut(f"{fulfilment.id}:{number}", 200), parent_external_id=fulfilment.id,
+                               data=data)
+        shipment_links.append(link)
+        if not carrier:
+            link.status, link.note = "unresolved", _cut(f"no carrier can track {tracking.number!r}", 300)
+            continue
+        if (carrier, number) in existing:
+            link.status, link.note = "conflict", _cut(f"{carrier} {number} is registered to another order", 300)
+            continue
+        existing.add((carrier, number))
+        shipment = Shipment(merchant_id=merchant_id, order=row, carrier=carrier, tracking_number=number,
+                            destination_postal_code=row.ship_postal_code, destination_country=row.ship_country,
+                            shipped_at=fulfilment.created_at)
+        shipments.append(shipment)
+        link.shipment = shipment
+        if fulfilment.id not in first_of:
+            first_of.add(fulfilment.id)
+            for item in fulfilment.lines:
+                pk = line_ids.get(f"{order.id}:{item.line_id}")
+                if pk:
+                    quantity = min(item.quantity, line_quantity[pk] - shipped.get(pk, 0))
+                    if quantity > 0:
+                        parts.append(ShipmentLine(shipment=shipment, order_line_id=pk, quantity=quantity))
+                        shipped[pk] = shipped.get(pk, 0) + quantity
+    Shipment.objects.bulk_create(shipments)
+    for part in parts:
+        part.shipment_id = part.shipment.pk
+    ShipmentLine.objects.bulk_create(parts)
+    for link in shipment_links:
+        shipment = getattr(link, "shipment", None)
+        link.object_id = shipment.pk if shipment is not None else None
+    links += shipment_links
+    for order, row in zip(orders, rows):
+        links.append(StoreObjectLink(
+            connection=connection, merchant_id=merchant_id, kind=K.ORDER, external_id=_cut(order.id, 200),
+            object_id=row.pk, remote_updated_at=order.updated_at, content_hash=_hash(order),
+            data={"shop_currency": order.currency, "shop_total": str(order.totals.total),
+                  "financial_status": order.financial_status, "fulfilment_status": order.fulfilment_status,
+                  "platform_status": _cut(order.platform_status, 100), "source": _cut(order.source, 40)}))
+    StoreObjectLink.objects.bulk_create(links)
+    if not connection.currency and orders[0].currency:
+        StoreConnection.objects.filter(pk=connection.pk, currency="").update(currency=orders[0].currency[:3])
+        connection.currency = orders[0].currency[:3]
+    return [s.pk for s in shipments]
