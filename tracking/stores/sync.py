@@ -566,6 +566,7 @@ class BatchOutcome:
     skipped: int = 0
     one_by_one: int = 0
     errors: int = 0
+    parcels: int = 0
 
 
 def _plain(order: StoreOrder) -> bool:
@@ -613,13 +614,10 @@ def store_orders_apply_batch(*, connection: StoreConnection, orders) -> BatchOut
         outcome.one_by_one += 1
         outcome.created += result.created
         outcome.skipped += bool(result.skipped)
-    _announce_after_commit(connection, created_shipments)
+    # Like import_orders, a backfill reports the past, not news: no shipment_created per parcel (the
+    # merchant's outgoing webhooks would replay history). The parcels are polled like any other.
+    outcome.parcels = len(created_shipments)
     return outcome
-
-
-def _announce_after_commit(connection: StoreConnection, shipment_ids: list[int]) -> None:
-    for pk in shipment_ids:
-        signals.shipment_created.send(sender=Shipment, shipment_id=pk, merchant_id=connection.merchant_id)
 
 
 def _write_batch(connection: StoreConnection, orders: list[StoreOrder]) -> list[int]:
