@@ -51,4 +51,12 @@ class TrackingConfig(AppConfig):
 
         signals.shipment_status_changed.connect(store_writeback.on_shipment_status_changed,
                                                 dispatch_uid="tracking.stores.push_status")
+        from django.db.models.signals import post_delete, post_save
+
+        from tracking.models import StoreConnection
+        from tracking.stores.webhooks import store_connection_version_bump
+
+        for model_signal in (post_save, post_delete):
+            model_signal.connect(store_connection_version_bump, sender=StoreConnection,
+                                 dispatch_uid=f"tracking.stores.version.{model_signal is post_save}")
         # Delay and exception emails are requested by tracking.edd.delays with the case itself.

@@ -85,3 +85,12 @@ def push_shipment_status(self, shipment_id: int, status: str) -> dict:
             raise self.retry(countdown=wait, exc=exc)
         raise
     return {"outcome": outcome}
+
+
+# Idempotent like the per-row task: rows are claimed with SKIP LOCKED and processed ones skipped.
+@shared_task(acks_late=True, **RETRY)
+def drain_store_webhooks() -> dict:
+    processed, failed, more = webhooks.store_webhooks_drain()
+    if more:
+        drain_store_webhooks.apply_async(retry=False)
+    return {"processed": processed, "failed": failed}

@@ -8,16 +8,21 @@ by support ("reprocess")."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.cache import cache
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from tracking import crypto
+from tracking.memo import Memo
 from tracking.ingest.webhooks import _ip, storable_headers
 from tracking.models import StoreConnection, StoreWebhookDelivery
 from tracking.stores import base as b
@@ -82,6 +87,61 @@ def _same_shop(connection: StoreConnection, sent_for: str) -> bool:
     return sent_for.strip().lower() == connection.shop.strip().lower()
 
 
+# public_id -> (connection, adapter, version): saves a query and the decryption of the credentials per
+# delivery. Every save or delete of a connection writes a new version to the shared cache
+# (store_connection_version_bump, connected in TrackingConfig.ready), and each delivery compares its
+# memo with that version (one cache read): a disconnect or a new secret applies at once everywhere.
+_connections = Memo("store connections by public id", maxsize=10_000, ttl=300)
+VERSION_KEY = "store-connection:ver:{}"
+
+
+def store_connection_version_bump(sender=None, instance=None, raw=False, **kwargs) -> None:
+    if instance is None or raw:
+        return
+    public_id = instance.public_id
+
+    def bump():
+        cache.set(VERSION_KEY.format(public_id), uuid.uuid4().hex, None)
+        _connections.pop(public_id)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _version(public_id: str) -> str | None:
+    key = VERSION_KEY.format(public_id)
+    try:
+        version = cache.get(key)
+        if version is None:
+            cache.add(key, uuid.uuid4().hex, None)
+            version = cache.get(key)
+    except Exception:  # the cache is down: read the row every time
+        return None
+    return version
+
+
+def _connection_for(public_id: str):
+    """The live connection behind ``public_id`` and an adapter with its credentials (adapter None:
+    its platform is not configured or its keys cannot be decrypted)."""
+    version = _version(public_id)
+    cached = _connections.get(public_id)
+    if cached is not None and version is not None and cached[2] == version:
+        return cached[0], cached[1]
+    connection = (StoreConnection.objects.filter(public_id=public_id)
+                  .exclude(state=StoreConnection.State.DISCONNECTED).first())
+    if connection is None:
+        _connections.pop(public_id)
+        return None, None
+    try:
+        adapter = connection_adapter(connection)
+    except (UnknownPlatform, crypto.DecryptionError) as exc:
+        logger.error("store connection %s cannot verify deliveries: %r", connection.pk, exc)
+        return connection, None
+    if version is not None:
+        _connections.set(public_id, (connection, adapter, version))
+    return connection, adapter
+
+
 def connection_adapter(connection: StoreConnection, **options):
     """An adapter holding the connection's credentials (settings fill the app-wide parts)."""
     return get_adapter(connection.platform, connection.credentials(), **options)
@@ -98,14 +158,10 @@ def store_webhook_receive(*, public_id: str, headers: Mapping[str, str], content
                       body_size=body_size, remote_addr=remote_addr, verdict=verdict, reason=reason or answer)
         return Receipt(status, verdict, answer, row_id)
 
-    connection = (StoreConnection.objects.filter(public_id=public_id)
-                  .exclude(state=StoreConnection.State.DISCONNECTED).first())
+    connection, adapter = _connection_for(public_id)
     if connection is None:
         return refuse(404, V.UNKNOWN_CONNECTION, "unknown store connection", body_size=content_length or 0)
-    try:
-        adapter = connection_adapter(connection)
-    except (UnknownPlatform, crypto.DecryptionError) as exc:
-        logger.error("store connection %s cannot verify deliveries: %r", connection.pk, exc)
+    if adapter is None:
         return refuse(404, V.UNKNOWN_CONNECTION, "unknown store connection", connection=connection,
                       body_size=content_length or 0, reason="connection cannot verify deliveries (platform or keys)")
     limit = adapter.max_webhook_bytes
@@ -118,7 +174,16 @@ def store_webhook_receive(*, public_id: str, headers: Mapping[str, str], content
     if len(body) > limit:
         return refuse(413, V.TOO_LARGE, f"body over {limit} bytes", connection=connection, body_size=len(body))
     try:
-        adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
+        try:
+            adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
+        except WebhookRejected as exc:
+            # The remembered connection may predate a new secret or a disconnect: decide on the row.
+            if exc.status != 401 or _connections.pop(public_id) is None:
+                raise
+            connection, adapter = _connection_for(public_id)
+            if connection is None or adapter is None:
+                return refuse(404, V.UNKNOWN_CONNECTION, "unknown store connection", body_size=len(body))
+            adapter.verify_webhook(headers=headers, body=body, url_token=url_token)
         webhook = adapter.parse_webhook(headers=headers, body=body)
     except WebhookRejected as exc:
         verdict, status = _verdict_for(exc)
@@ -144,8 +209,57 @@ def store_webhook_receive(*, public_id: str, headers: Mapping[str, str], content
                       body_size=len(body), remote_addr=remote_addr, verdict=V.DUPLICATE, reason="already received",
                       webhook=webhook)
         return Receipt(200, V.DUPLICATE, "already received", row_id)
-    transaction.on_commit(lambda: enqueue_processing(row_id))
+    transaction.on_commit(lambda: processing_request(row_id))
     return Receipt(202 if webhook.topic != b.TOPIC_UNKNOWN else 200, V.ACCEPTED, "", row_id)
+
+
+_drain_lock = threading.Lock()
+_drain_due_after = 0.0  # time.monotonic(): until then a drain this process published will still run
+
+
+def processing_request(delivery_id: int) -> bool:
+    """Make sure a worker processes the committed delivery soon, coalesced like carrier webhooks
+    (tracking.ingest.drain): at most one drain task published per process per
+    DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS, due one window later; it processes every delivery still
+    waiting. Broker down: nothing is remembered and the sweeper re-enqueues. Never raises."""
+    from tracking.stores.tasks import drain_store_webhooks
+
+    window = settings.DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS / 1000
+    if window <= 0 or drain_store_webhooks.app.conf.task_always_eager:
+        return enqueue_processing(delivery_id)
+    global _drain_due_after
+    with _drain_lock:
+        now = time.monotonic()
+        if now < _drain_due_after:
+            return True
+        try:
+            drain_store_webhooks.apply_async(countdown=window, retry=False)
+        except Exception:
+            logger.warning("could not enqueue a store webhook drain; the sweeper will pick up %s", delivery_id,
+                           exc_info=True)
+            return False
+        _drain_due_after = now + window / 2
+        return True
+
+
+def store_webhooks_drain(*, limit: int | None = None) -> tuple[int, int, bool]:
+    """Process accepted deliveries nobody tried yet, oldest first. Returns (processed, failed, more)."""
+    limit = limit or settings.DOORSTEP_WEBHOOK_DRAIN_BATCH
+    ids = list(StoreWebhookDelivery.objects.filter(verdict=V.ACCEPTED, processed_at__isnull=True,
+                                                   processing_attempts=0)
+               .order_by("received_at", "id").values_list("pk", flat=True)[:limit])
+    processed = failed = 0
+    for pk in ids:
+        try:
+            outcome = store_webhook_process(delivery_id=pk, skip_locked=True)
+        except OperationalError:
+            raise
+        except Exception:
+            logger.exception("processing store webhook %s failed", pk)
+            failed += 1
+            continue
+        processed += outcome.processed
+    return processed, failed, len(ids) == limit
 
 
 def enqueue_processing(delivery_id: int) -> bool:
@@ -167,33 +281,51 @@ class ProcessOutcome:
     waiting: bool = False  # left for later (connection needs re-authorisation, platform unavailable)
 
 
-def store_webhook_process(*, delivery_id: int, force: bool = False, session=None) -> ProcessOutcome:
+def store_webhook_process(*, delivery_id: int, force: bool = False, session=None,
+                          skip_locked: bool = False) -> ProcessOutcome:
     """Parse a stored, accepted delivery and apply it. Idempotent; a processed row is skipped unless
     ``force``. A store that must be asked for the full order and cannot be (revoked token, outage)
     leaves the row unprocessed with the error: nothing received is lost, the sweeper retries."""
+    try:
+        with transaction.atomic():
+            # One worker per delivery: concurrent drains skip a row another holds (or queue on it).
+            locked = StoreWebhookDelivery.objects.select_for_update(skip_locked=skip_locked).filter(pk=delivery_id)
+            row = locked.first()
+            if row is None or row.verdict != V.ACCEPTED or (row.processed_at is not None and not force):
+                return ProcessOutcome(False)
+            return _process_locked(row, session=session)
+    except _Failed as failed:
+        _mark_error(failed.row, failed.error)
+        raise failed.original from None
+
+
+class _Failed(Exception):
+    def __init__(self, row, error, original):
+        super().__init__(error)
+        self.row, self.error, self.original = row, error, original
+
+
+def _process_locked(row: StoreWebhookDelivery, *, session=None) -> ProcessOutcome:
     from tracking.stores import connections
 
-    row = StoreWebhookDelivery.objects.filter(pk=delivery_id).select_related("connection").first()
-    if row is None or row.verdict != V.ACCEPTED or (row.processed_at is not None and not force):
-        return ProcessOutcome(False)
-    connection = row.connection
+    connection = StoreConnection.objects.filter(pk=row.connection_id).first()
     if connection is None:
         _mark_error(row, "connection is gone")
         return ProcessOutcome(False)
     try:
-        summary = _apply(row, connection, session=session)
+        with transaction.atomic():
+            summary = _apply(row, connection, session=session)
     except AuthError as exc:
         connections.connection_needs_reauth(connection=connection, error=str(exc))
         StoreWebhookDelivery.objects.filter(pk=row.pk).update(processing_error=_clean(f"waiting: {exc}", 2000))
         return ProcessOutcome(False, waiting=True)
     except StoreError as exc:
-        _mark_error(row, f"{type(exc).__name__}: {exc}")
         if exc.retryable:
+            _mark_error(row, f"{type(exc).__name__}: {exc}")
             return ProcessOutcome(False, waiting=True)
-        raise
+        raise _Failed(row, f"{type(exc).__name__}: {exc}", exc) from None
     except Exception as exc:
-        _mark_error(row, repr(exc))
-        raise
+        raise _Failed(row, repr(exc), exc) from None
     StoreWebhookDelivery.objects.filter(pk=row.pk).update(
         processed_at=timezone.now(), processing_error="", outcome=_clean(summary, 500),
         processing_attempts=F("processing_attempts") + 1)
