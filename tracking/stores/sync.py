@@ -594,7 +594,7 @@ def store_orders_apply_batch(*, connection: StoreConnection, orders) -> BatchOut
                     .values_list("number", flat=True))
         batch: list[StoreOrder] = []
         seen_ids: set[str] = set()
-        for order, number in zip(orders, numbers):
+        for order, number in zip(orders, numbers, strict=True):
             if order.id in known or order.id in seen_ids or number in taken or not _plain(order):
                 slow.append(order)
             else:
@@ -669,7 +669,7 @@ def _write_batch(connection: StoreConnection, orders: list[StoreOrder]) -> list[
                           **_header(connection, order, ZERO, notes)))
     Order.objects.bulk_create(rows)
     lines, line_keys = [], []
-    for order, row in zip(orders, rows):
+    for order, row in zip(orders, rows, strict=True):
         for line in order.lines:
             variant = by_key[line.variant_id or f"p{line.product_id}"]
             lines.append(OrderLine(order=row, variant=variant, sku=variant.sku, title=_cut(line.title, 200) or variant.title,
@@ -678,12 +678,12 @@ def _write_batch(connection: StoreConnection, orders: list[StoreOrder]) -> list[
     OrderLine.objects.bulk_create(lines)
     links = [StoreObjectLink(connection=connection, merchant_id=merchant_id, kind=K.LINE, external_id=key,
                              parent_external_id=key.split(":", 1)[0], object_id=line.pk)
-             for key, line in zip(line_keys, lines)]
-    line_ids = dict(zip(line_keys, (line.pk for line in lines)))
+             for key, line in zip(line_keys, lines, strict=True)]
+    line_ids = dict(zip(line_keys, (line.pk for line in lines), strict=True))
     line_quantity = {line.pk: line.quantity for line in lines}
     # Parcels.
     wanted = []  # (order, row, fulfilment, tracking, number, carrier)
-    for order, row in zip(orders, rows):
+    for order, row in zip(orders, rows, strict=True):
         for fulfilment in order.fulfilments:
             links.append(StoreObjectLink(connection=connection, merchant_id=merchant_id, kind=K.FULFILMENT,
                                          external_id=_cut(fulfilment.id, 200), parent_external_id=order.id,
@@ -737,7 +737,7 @@ def _write_batch(connection: StoreConnection, orders: list[StoreOrder]) -> list[
         shipment = getattr(link, "shipment", None)
         link.object_id = shipment.pk if shipment is not None else None
     links += shipment_links
-    for order, row in zip(orders, rows):
+    for order, row in zip(orders, rows, strict=True):
         links.append(StoreObjectLink(
             connection=connection, merchant_id=merchant_id, kind=K.ORDER, external_id=_cut(order.id, 200),
             object_id=row.pk, remote_updated_at=order.updated_at, content_hash=_hash(order),

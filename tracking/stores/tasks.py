@@ -82,7 +82,7 @@ def push_shipment_status(self, shipment_id: int, status: str) -> dict:
         retryable = getattr(exc, "retryable", False)
         if retryable and self.request.retries < self.max_retries:
             wait = getattr(exc, "retry_after", None) or backoff_seconds(self.request.retries, base=30, cap=900)
-            raise self.retry(countdown=wait, exc=exc)
+            raise self.retry(countdown=wait, exc=exc) from exc
         raise
     return {"outcome": outcome}
 

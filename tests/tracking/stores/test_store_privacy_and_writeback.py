@@ -144,7 +144,7 @@ def test_refund_of_a_store_order_goes_through_shopify_and_is_not_counted_twice(c
     before = RefundLedger.objects.get(order=order).refunded_total
     refund_id = result.reference.split(":", 1)[1]
     document = json.loads(store_bytes("shopify", "webhook_refunds_create.json"))
-    document.update(id=int(refund_id), note=f"Doorstep refund [doorstep:doorstep-return-1-payment-1]")
+    document.update(id=int(refund_id), note="Doorstep refund [doorstep:doorstep-return-1-payment-1]")
     deliver(client, shopify, json.dumps(document).encode(), "refunds/create")
     assert RefundLedger.objects.get(order=order).refunded_total == before
 
