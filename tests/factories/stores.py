@@ -52,7 +52,7 @@ class StoreWebhookDeliveryFactory(factory.django.DjangoModelFactory):
     topic = "unknown"
     platform_topic = "shop/update"
     delivery_id = factory.Sequence(lambda n: f"dlv-{n:06d}")
-    headers = factory.LazyFunction(lambda: {"Content-Type": "application/json"})
+    headers = factory.LazyFunction(lambda: {"Content-Type": "application/json", "X-Shopify-Topic": "shop/update"})
     body = b"{}"
     body_size = factory.LazyAttribute(lambda o: len(o.body))
     verdict = StoreWebhookDelivery.Verdict.ACCEPTED
