@@ -457,8 +457,13 @@ def _parcel(connection, order_row: Order, order_id: str, fulfilment: StoreFulfil
     if not number:
         return None
     link = _link(connection, K.SHIPMENT, f"{fulfilment.id}:{number}", parent_external_id=fulfilment.id)
-    if link.object_id and Shipment.objects.filter(pk=link.object_id).exists():
-        return None
+    if link.object_id:
+        known = Shipment.objects.filter(pk=link.object_id, order=order_row).first()
+        if known is not None:
+            # A parcel first seen without its lines (the GraphQL backfill has none): add them now.
+            if line_rows and fulfilment.lines and not ShipmentLine.objects.filter(shipment=known).exists():
+                _attach_lines(known, order_row, order_id, fulfilment, line_rows)
+            return None
     carrier = carrier_for(tracking) if len(number) <= 64 else ""
     base = {"data": {"order_id": order_id, "company": _cut(tracking.company, 80), "number": _cut(tracking.number, 100),
                      "url": _cut(tracking.url, 300), "suspicious": tracking.suspicious}}
@@ -481,6 +486,15 @@ def _parcel(connection, order_row: Order, order_id: str, fulfilment: StoreFulfil
         merchant_id=connection.merchant_id, order=order_row, carrier=carrier, tracking_number=number,
         destination_postal_code=order_row.ship_postal_code, destination_country=order_row.ship_country,
         shipped_at=fulfilment.created_at)
+    _attach_lines(shipment, order_row, order_id, fulfilment, line_rows)
+    note = f"unusual tracking number {tracking.number!r}, kept as given" if tracking.suspicious else ""
+    StoreObjectLink.objects.filter(pk=link.pk).update(object_id=shipment.pk, status="", note=_cut(note, 300), **base)
+    return shipment.pk
+
+
+def _attach_lines(shipment: Shipment, order_row: Order, order_id: str, fulfilment: StoreFulfilment,
+                  line_rows: dict) -> None:
+    """The fulfilment's lines travel in ``shipment``, never more than is left to ship."""
     shipped = dict(ShipmentLine.objects.filter(order_line__order=order_row, shipment__is_return=False)
                    .values("order_line_id").annotate(q=Sum("quantity")).values_list("order_line_id", "q"))
     quantities = dict(OrderLine.objects.filter(order=order_row).values_list("pk", "quantity"))
@@ -494,9 +508,6 @@ def _parcel(connection, order_row: Order, order_id: str, fulfilment: StoreFulfil
             parts.append(ShipmentLine(shipment=shipment, order_line_id=row_id, quantity=quantity))
             shipped[row_id] = shipped.get(row_id, 0) + quantity
     ShipmentLine.objects.bulk_create(parts)
-    note = f"unusual tracking number {tracking.number!r}, kept as given" if tracking.suspicious else ""
-    StoreObjectLink.objects.filter(pk=link.pk).update(object_id=shipment.pk, status="", note=_cut(note, 300), **base)
-    return shipment.pk
 
 
 @transaction.atomic

@@ -139,3 +139,31 @@ def test_partial_webhook_for_an_unknown_order_waits_while_the_token_is_revoked(c
     assert shopify.state == StoreConnection.State.NEEDS_REAUTH
     assert not StoreObjectLink.objects.filter(kind="shipment").exists()
     assert json.loads(bytes(row.body))  # what was received is kept
+
+
+@responses.activate
+def test_a_backfilled_order_updated_by_webhook_keeps_one_set_of_lines(client, settings, shopify, sleeper):
+    """The backfill writes pages in bulk; a later orders/updated for one of those orders goes through the
+    one-by-one path and must find the same lines (no duplicates), and a fulfilment webhook finds them too."""
+    from django.test import TestCase
+
+    from tests.support.fixtures import store_bytes
+    from tests.support.stores import SHOPIFY_SECRET, shopify_headers
+    from tracking.models import OrderLine, ShipmentLine
+
+    settings.DOORSTEP_SHOPIFY_CLIENT_SECRET = SHOPIFY_SECRET
+    responses.post(GRAPHQL, json=store_json("shopify", "graphql_orders_page1.json"))
+    responses.post(GRAPHQL, json=store_json("shopify", "graphql_orders_page2.json"))
+    store_sync_run(connection=shopify, sleep=sleeper)
+    order = Order.objects.get(number="#1001")
+    lines_before = sorted(OrderLine.objects.filter(order=order).values_list("pk", flat=True))
+    document = json.loads(store_bytes("shopify", "webhook_orders_create.json"))
+    document["updated_at"] = "2026-12-01T00:00:00Z"
+    body = json.dumps(document).encode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(shopify.webhook_path, data=body, content_type="application/json",
+                           **shopify_headers(body, "orders/updated", shop=SHOP)).status_code == 202
+    lines_after = sorted(OrderLine.objects.filter(order=order).values_list("pk", flat=True))
+    assert lines_after == lines_before  # the same rows, updated in place
+    assert OrderLine.objects.filter(order=order).count() == len(document["line_items"])
+    assert ShipmentLine.objects.filter(shipment__order=order).exists()
