@@ -280,8 +280,23 @@ def _refunds_through_platform(connection: StoreConnection) -> bool:
     return connection.platform in getattr(settings, "DOORSTEP_PAYMENT_GATEWAYS", {})
 
 
+def _materialise_line_links(connection: StoreConnection, order_id: str) -> None:
+    """An order the backfill wrote in bulk keeps its line map in its own link's data (one row
+    instead of one per line); the one-by-one path works with line links, made here on first need."""
+    data = StoreObjectLink.objects.filter(connection=connection, kind=K.ORDER, external_id=order_id).values_list(
+        "data", flat=True).first() or {}
+    mapping = data.get("lines") if isinstance(data, dict) else None
+    if not mapping:
+        return
+    StoreObjectLink.objects.bulk_create(
+        [StoreObjectLink(connection=connection, merchant_id=connection.merchant_id, kind=K.LINE, external_id=key,
+                         parent_external_id=order_id, object_id=pk) for key, pk in mapping.items()],
+        ignore_conflicts=True)
+
+
 def _apply_lines(connection: StoreConnection, order_row: Order, order: StoreOrder, notes: list[str]) -> Decimal:
     """Upsert the order's lines; returns the negative-price amount folded into the discount."""
+    _materialise_line_links(connection, order.id)
     _, _, presentment = _money_view(order)
     currency = order_row.currency
     folded = ZERO
@@ -432,6 +447,7 @@ def _apply_fulfilments(connection: StoreConnection, order_row: Order, order_id: 
                        fulfilments, notes: list[str]) -> list[int]:
     """Each fulfilment's tracking numbers become parcels (once). Returns the new shipment ids."""
     created: list[int] = []
+    _materialise_line_links(connection, order_id)
     line_rows = {lk.external_id: lk.object_id for lk in StoreObjectLink.objects.filter(
         connection=connection, kind=K.LINE, parent_external_id=order_id)}
     for fulfilment in fulfilments:
@@ -687,20 +703,16 @@ def _write_batch(connection: StoreConnection, orders: list[StoreOrder]) -> list[
                                    quantity=line.quantity, unit_price=line.unit_price))
             line_keys.append(_cut(f"{order.id}:{line.id}", 200))
     OrderLine.objects.bulk_create(lines)
-    links = [StoreObjectLink(connection=connection, merchant_id=merchant_id, kind=K.LINE, external_id=key,
-                             parent_external_id=key.split(":", 1)[0], object_id=line.pk)
-             for key, line in zip(line_keys, lines, strict=True)]
+    links: list[StoreObjectLink] = []
+    lines_of: dict[str, dict[str, int]] = {}
+    for key, line in zip(line_keys, lines, strict=True):
+        lines_of.setdefault(key.split(":", 1)[0], {})[key] = line.pk
     line_ids = dict(zip(line_keys, (line.pk for line in lines), strict=True))
     line_quantity = {line.pk: line.quantity for line in lines}
     # Parcels.
     wanted = []  # (order, row, fulfilment, tracking, number, carrier)
     for order, row in zip(orders, rows, strict=True):
         for fulfilment in order.fulfilments:
-            links.append(StoreObjectLink(connection=connection, merchant_id=merchant_id, kind=K.FULFILMENT,
-                                         external_id=_cut(fulfilment.id, 200), parent_external_id=order.id,
-                                         object_id=row.pk, status=_cut(fulfilment.status, 16),
-                                         data={"shipment_status": _cut(fulfilment.shipment_status, 40),
-                                               "trackings": len(fulfilment.trackings)}))
             if fulfilment.status in ("cancelled", "error", "failure"):
                 continue
             for tracking in fulfilment.trackings:
@@ -754,7 +766,8 @@ def _write_batch(connection: StoreConnection, orders: list[StoreOrder]) -> list[
             object_id=row.pk, remote_updated_at=order.updated_at, content_hash=_hash(order),
             data={"shop_currency": order.currency, "shop_total": str(order.totals.total),
                   "financial_status": order.financial_status, "fulfilment_status": order.fulfilment_status,
-                  "platform_status": _cut(order.platform_status, 100), "source": _cut(order.source, 40)}))
+                  "platform_status": _cut(order.platform_status, 100), "source": _cut(order.source, 40),
+                  "lines": lines_of.get(order.id, {})}))
     StoreObjectLink.objects.bulk_create(links)
     if not connection.currency and orders[0].currency:
         StoreConnection.objects.filter(pk=connection.pk, currency="").update(currency=orders[0].currency[:3])
