@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.page.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it sees a view's exception first: a database or broker outage is a branded 503.
+    "tracking.health.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,21 +114,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare "shop.example.com" means https
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# django-redis options of the Redis cache (tests that run their own Redis reuse them).
+DOORSTEP_REDIS_CACHE_OPTIONS = {
+    "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+    "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+    # An unreachable cache is an empty cache: pages and lookups fall back to the database, and after
+    # one failure each process leaves Redis alone for a few seconds (tracking.resilience).
+    "IGNORE_EXCEPTIONS": True,
+    "CONNECTION_POOL_CLASS": "tracking.resilience.GuardedConnectionPool",
+}
 if REDIS_URL:
     # django-redis: one client per server for the process (Django's own backend builds one per call),
     # and socket timeouts so a frozen Redis fails a cache call quickly instead of hanging the request.
-    CACHES = {"default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": REDIS_URL,
-        "OPTIONS": {
-            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
-            "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
-        },
-    }}
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": DOORSTEP_REDIS_CACHE_OPTIONS}}
 else:
     # No server: a per-process cache. Cached pages are keyed by a version that changes with the data,
     # so a worker process writing events never needs to reach into the web process's memory.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "doorstep"}}
+
+# After a Redis call fails (refused, timed out), each process leaves Redis alone this long: cache
+# calls act as misses, publishes are skipped (stored webhooks wait for the drain or the sweeper).
+DOORSTEP_REDIS_RETRY_AFTER_SECONDS = env.float("DOORSTEP_REDIS_RETRY_AFTER_SECONDS", default=5.0)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -181,13 +190,22 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 # --- Celery ---------------------------------------------------------------------------------------
+# The Redis broker's kombu transport options (tests that run their own Redis reuse them).
+DOORSTEP_REDIS_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than any countdown/ETA we use (retries back off to at most an hour), so Redis never
+    # re-delivers a task that is merely waiting for its ETA.
+    "visibility_timeout": 2 * 60 * 60,
+    # A refusing or frozen broker fails a publish within these timeouts, once, instead of kombu's
+    # default of reconnecting for broker_connection_timeout (6 s per publish; webhooks stay stored).
+    "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+    "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+    "retry_on_timeout": False,
+    "max_retries": 0,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any countdown/ETA we use (retries back off to at most an hour), so Redis never
-        # re-delivers a task that is merely waiting for its ETA.
-        "visibility_timeout": 2 * 60 * 60,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(DOORSTEP_REDIS_BROKER_TRANSPORT_OPTIONS)
+    CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 else:
     # No server: kombu's filesystem transport in var/, shared by the web process, worker and beat.
     _broker_dir = VAR_DIR / "broker"

@@ -27,6 +27,7 @@ from tracking.carriers.registry import UnknownCarrier, adapter_class
 from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
 from tracking.ingest.results import tracking_result_apply
 from tracking.ingest.drain import webhook_processing_request
+from tracking.resilience import broker_breaker
 
 logger = logging.getLogger(__name__)
 V = InboundWebhook.Verdict
@@ -241,11 +242,15 @@ def enqueue_processing(inbound_id: int) -> bool:
     sweeper enqueues it later, so a failure here is logged, never raised into the response."""
     from tracking.ingest.tasks import process_inbound_webhook
 
+    if not broker_breaker.allow():
+        return False
     try:
         process_inbound_webhook.apply_async((inbound_id,), retry=False)
-    except Exception:
+    except Exception as exc:
+        broker_breaker.trip(exc)
         logger.warning("could not enqueue inbound webhook %s; the sweeper will retry", inbound_id, exc_info=True)
         return False
+    broker_breaker.succeeded()
     return True
 
 
