@@ -16,17 +16,10 @@ def single_run(name: str, *, timeout: int):
     """Yield True if this caller holds the lock ``name`` (held at most ``timeout`` seconds), else False."""
     key = f"lock:{name}"
     token = uuid.uuid4().hex
-    try:
-        acquired = bool(cache.add(key, token, timeout))
-    except Exception:  # a cache configured without IGNORE_EXCEPTIONS: same answer, closed
-        acquired = False
+    acquired = bool(cache.add(key, token, timeout))  # an unreachable cache answers None: not acquired
     try:
         yield acquired
     finally:
         # Only release our own lock: if we overran the timeout, another runner may hold it now.
-        if acquired:
-            try:
-                if cache.get(key) == token:
-                    cache.delete(key)
-            except Exception:  # the lock expires on its own
-                pass
+        if acquired and cache.get(key) == token:
+            cache.delete(key)
