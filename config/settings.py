@@ -442,6 +442,11 @@ DOORSTEP_PAYMENT_CREDENTIALS = {
 # Shopper photos: largest upload accepted, and how many per return.
 DOORSTEP_RETURN_PHOTO_MAX_BYTES = env.int("DOORSTEP_RETURN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 DOORSTEP_RETURN_PHOTO_MAX_COUNT = env.int("DOORSTEP_RETURN_PHOTO_MAX_COUNT", default=5)
+# A refund whose gateway call started (or, never started, was recorded) this many seconds ago and is
+# still pending is "stuck" (a worker died mid-call, the broker lost the task): the money sweep resumes
+# it with the same idempotency key. Longer than the slowest gateway call; at most MAX_ATTEMPTS calls.
+DOORSTEP_MONEY_STUCK_AFTER = env.int("DOORSTEP_MONEY_STUCK_AFTER", default=300)
+DOORSTEP_MONEY_MAX_ATTEMPTS = env.int("DOORSTEP_MONEY_MAX_ATTEMPTS", default=10)
 # Business days a refund to a card takes to show up after we send it ("your refund will arrive by …").
 DOORSTEP_REFUND_ARRIVAL_DAYS = env.int("DOORSTEP_REFUND_ARRIVAL_DAYS", default=5)
 
@@ -499,6 +504,9 @@ CELERY_BEAT_SCHEDULE = {
                                          "schedule": 3600.0},
     "webhooks-out-sweep-deliveries": {"task": "tracking.webhooks_out.tasks.sweep_webhook_deliveries",
                                       "schedule": 300.0},
+    # money stuck in flight (returns.money): resumed with the same idempotency key
+    "returns-sweep-stuck-money": {"task": "returns.tasks.sweep_stuck_money",
+                                  "schedule": env.float("DOORSTEP_MONEY_SWEEP_INTERVAL", default=60.0)},
     # NPS surveys (feedback)
     "feedback-send-due-surveys": {"task": "feedback.tasks.send_due_surveys",
                                   "schedule": env.float("DOORSTEP_SURVEY_SEND_INTERVAL", default=300.0)},
