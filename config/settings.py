@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: over DOORSTEP_MAX_REQUEST_BYTES is a 413, unread.
+    "tracking.health.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -166,6 +168,9 @@ STORAGES = {
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Largest request body accepted at all (Content-Length), refused with 413 before it is read.
+# 0: enough for a return's photos (DOORSTEP_RETURN_PHOTO_MAX_BYTES × _MAX_COUNT) plus 1 MiB of form.
+DOORSTEP_MAX_REQUEST_BYTES = env.int("DOORSTEP_MAX_REQUEST_BYTES", default=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Email ----------------------------------------------------------------------------------------
