@@ -390,6 +390,10 @@ DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_CARRIER_WEBHOOK_MAX_ATTEMPTS",
 # per delivery. Processing starts within about this long of receipt. DRAIN_BATCH: rows per drain task.
 DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = env.int("DOORSTEP_CARRIER_WEBHOOK_DRAIN_WINDOW_MS", default=1000)
 DOORSTEP_WEBHOOK_DRAIN_BATCH = env.int("DOORSTEP_CARRIER_WEBHOOK_DRAIN_BATCH", default=500)
+# Carrier clocks: events dated more than this far ahead, or this long before the order was placed,
+# are refused where they are ingested (reason on the webhook log row), never stored nor retried.
+DOORSTEP_EVENT_FUTURE_SLACK_HOURS = env.int("DOORSTEP_EVENT_FUTURE_SLACK_HOURS", default=24)
+DOORSTEP_EVENT_BEFORE_ORDER_SLACK_HOURS = env.int("DOORSTEP_EVENT_BEFORE_ORDER_SLACK_HOURS", default=24)
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)

@@ -26,6 +26,7 @@ from tracking.carriers.base import CarrierAdapter, TrackingResult, WebhookReject
 from tracking.carriers.registry import UnknownCarrier, adapter_class
 from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
 from tracking.ingest.results import tracking_result_apply
+from tracking.ingest.clock import refused_summary
 from tracking.ingest.drain import webhook_processing_request
 from tracking.resilience import broker_breaker
 
@@ -293,15 +294,19 @@ def _process(*, inbound_id: int, force: bool, skip_locked: bool, adapters: dict)
     account, adapter = adapters[row.account_id]
     results = adapter.parse_webhook(headers=CaseInsensitiveMapping(row.headers), body=bytes(row.body))
     created = orphaned = 0
+    refused = []
     # One lock order for every worker: parcels by tracking number.
     for result in sorted(results, key=lambda r: r.tracking_number):
         outcome = tracking_result_apply(merchant_id=account.merchant_id, carrier=account.carrier, result=result,
                                         source=TrackingEvent.Source.WEBHOOK, inbound=row)
         created += outcome.created
         orphaned += outcome.orphaned
-    InboundWebhook.objects.filter(pk=row.pk).update(
-        processed_at=timezone.now(), processing_error="", events_created=created, events_orphaned=orphaned,
-        processing_attempts=F("processing_attempts") + 1)
+        refused.extend(outcome.refused)
+    done = {"processed_at": timezone.now(), "processing_error": "", "events_created": created,
+            "events_orphaned": orphaned, "processing_attempts": F("processing_attempts") + 1}
+    if refused:  # processed all the same (never retried); support reads why on the log row
+        done["reason"] = _clean(refused_summary(refused), 200)
+    InboundWebhook.objects.filter(pk=row.pk).update(**done)
     return ProcessOutcome(True, created, orphaned)
 
 

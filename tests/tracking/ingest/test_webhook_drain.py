@@ -1,6 +1,6 @@
 """Coalesced processing: deliveries share drain tasks; each stored row is processed exactly once."""
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest import mock as um
 
 import pytest
@@ -20,7 +20,8 @@ V = InboundWebhook.Verdict
 
 def parcel(account, serial):
     number = make_tracking_number("on_time", SHIPPED, serial)
-    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant), carrier="mock", tracking_number=number)
+    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant, placed_at=SHIPPED - timedelta(days=1)),
+                               carrier="mock", tracking_number=number)
     return shipment, all_scenario_events(number)
 
 
