@@ -188,8 +188,12 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Every cookie we set is HTTPS-only and not sent on cross-site subrequests.
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+    LANGUAGE_COOKIE_HTTPONLY = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -465,6 +469,8 @@ DOORSTEP_LOOKUP_MAX_FAILURES = env.int("DOORSTEP_LOOKUP_MAX_FAILURES", default=5
 DOORSTEP_LOOKUP_WINDOW_SECONDS = env.int("DOORSTEP_LOOKUP_WINDOW_SECONDS", default=15 * 60)
 # Reverse proxies in front of Doorstep whose X-Forwarded-For is trusted for the client IP (0 = none).
 DOORSTEP_TRUSTED_PROXY_HOPS = env.int("DOORSTEP_TRUSTED_PROXY_HOPS", default=0)
+# The same client-IP rule for DRF's own throttles (None would trust any X-Forwarded-For).
+REST_FRAMEWORK["NUM_PROXIES"] = DOORSTEP_TRUSTED_PROXY_HOPS
 # How long a rendered order page stays cached (its key changes with the data anyway); 0 = no cache.
 DOORSTEP_PAGE_CACHE_SECONDS = env.int("DOORSTEP_PAGE_CACHE_SECONDS", default=600)
 # How long the cached version of an order page lives before it is re-derived from the rows (one
@@ -473,8 +479,9 @@ DOORSTEP_PAGE_VERSION_SECONDS = env.int("DOORSTEP_PAGE_VERSION_SECONDS", default
 # How long each web process trusts a page version it has read before asking the cache again: a hot
 # page costs no round trip; another process's write shows within this time (0 = ask every view).
 DOORSTEP_PAGE_VERSION_LOCAL_SECONDS = env.float("DOORSTEP_PAGE_VERSION_LOCAL_SECONDS", default=1.0)
-# Paths served without the shopper Content-Security-Policy (their pages carry inline scripts).
-DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/admin/", "/api/"])
+# Paths served without the shopper Content-Security-Policy (their pages carry inline scripts);
+# /admin/ always gets the admin's own policy (tracking.page.csp).
+DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/api/"])
 
 # --- Recommendations (tracking/recommendations) ------------------------------------------------------
 # Orders older than this many days are not used for training (0 = all history).
