@@ -32,6 +32,7 @@ class Breaker:
     def __init__(self, name: str):
         self.name = name
         self._open_until = 0.0
+        self._trial_until = 0.0  # half-open: one caller tries the server until then, the others wait
         self._lock = threading.Lock()
         self.attempts = 0
         self.trips = 0
@@ -42,8 +43,15 @@ class Breaker:
 
     def allow(self) -> bool:
         with self._lock:
-            if time.monotonic() < self._open_until:
+            now = time.monotonic()
+            if now < self._open_until:
                 return False
+            if self._open_until:
+                # Half-open after a failure: a single trial call; the others keep failing fast until
+                # it succeeds (closed) or fails (open again). A trial that never reports expires.
+                if now < self._trial_until:
+                    return False
+                self._trial_until = now + max(self.open_seconds(), 1.0)
             self.attempts += 1
             return True
 
@@ -55,6 +63,7 @@ class Breaker:
         with self._lock:
             was_open = time.monotonic() < self._open_until
             self._open_until = time.monotonic() + seconds
+            self._trial_until = 0.0
             self.trips += 1
         if not was_open:
             logger.warning("%s unreachable (%s); not asking again for %.1f s", self.name, exc, seconds)
@@ -62,11 +71,11 @@ class Breaker:
     def succeeded(self) -> None:
         if self._open_until:
             with self._lock:
-                self._open_until = 0.0
+                self._open_until = self._trial_until = 0.0
 
     def reset(self) -> None:
         with self._lock:
-            self._open_until = 0.0
+            self._open_until = self._trial_until = 0.0
             self.attempts = self.trips = 0
 
 

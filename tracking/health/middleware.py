@@ -25,7 +25,7 @@ UNAVAILABLE = (OperationalError, InterfaceError, BrokerError, redis.exceptions.C
 RETRY_AFTER_SECONDS = 30
 
 
-def _is_outage(exc: BaseException) -> bool:
+def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, UNAVAILABLE):
         return True
     # psycopg reports a lost server as a DatabaseError subclass on some paths.
@@ -40,7 +40,7 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exc):
-        if not _is_outage(exc):
+        if not is_outage(exc):
             return None
         logger.error("503 for %s: a backing service is unavailable: %r", request.path, exc)
         if request.path.startswith(("/api/", "/webhooks/")):

@@ -62,7 +62,7 @@ def webhook_processing_request(inbound_id: int) -> bool:
             drain_inbound_webhooks.apply_async(countdown=window, retry=False)
         except Exception as exc:
             broker_breaker.trip(exc)
-            logger.warning("could not enqueue a webhook drain; the sweeper will pick up %s", inbound_id, exc_info=True)
+            logger.warning("could not enqueue a webhook drain (%s); the sweeper will pick up %s", exc, inbound_id)
             return False
         broker_breaker.succeeded()
         if not _published_tasks_run_inline():  # eager: the drain has already run, none is due

@@ -249,7 +249,7 @@ def enqueue_processing(inbound_id: int) -> bool:
         process_inbound_webhook.apply_async((inbound_id,), retry=False)
     except Exception as exc:
         broker_breaker.trip(exc)
-        logger.warning("could not enqueue inbound webhook %s; the sweeper will retry", inbound_id, exc_info=True)
+        logger.warning("could not enqueue inbound webhook %s (%s); the sweeper will retry", inbound_id, exc)
         return False
     broker_breaker.succeeded()
     return True
