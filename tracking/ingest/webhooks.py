@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from tracking import crypto
-from tracking.memo import Memo
 from tracking.carriers.base import CarrierAdapter, TrackingResult, WebhookRejected
 from tracking.carriers.registry import UnknownCarrier, adapter_class
-from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
-from tracking.ingest.results import tracking_result_apply
 from tracking.ingest.clock import refused_summary
 from tracking.ingest.drain import webhook_processing_request
+from tracking.ingest.results import tracking_result_apply
+from tracking.memo import Memo
+from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
 from tracking.resilience import broker_breaker
 
 logger = logging.getLogger(__name__)
@@ -247,7 +247,7 @@ def enqueue_processing(inbound_id: int) -> bool:
         return False
     try:
         process_inbound_webhook.apply_async((inbound_id,), retry=False)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 — whatever the broker raised, the row waits for the sweeper
         broker_breaker.trip(exc)
         logger.warning("could not enqueue inbound webhook %s (%s); the sweeper will retry", inbound_id, exc)
         return False
