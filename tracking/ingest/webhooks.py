@@ -90,6 +90,11 @@ def _account_version(public_id: str) -> str | None:
     if version is None:
         cache.add(key, uuid.uuid4().hex, None)
         version = cache.get(key)
+    if version is None:
+        # The cache is unreachable: a version bump written meanwhile (a rotation) may be lost, and an
+        # old version could look current once the cache is back. Forget every memoised account, so
+        # this process re-reads each row after the outage instead of trusting what it held before.
+        _accounts.clear()
     return version
 
 
