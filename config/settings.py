@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: over DOORSTEP_MAX_REQUEST_BYTES is a 413, unread.
+    "tracking.health.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracking.page.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it sees a view's exception first: a database or broker outage is a branded 503.
+    "tracking.health.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,21 +116,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare "shop.example.com" means https
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# django-redis options of the Redis cache (tests that run their own Redis reuse them).
+DOORSTEP_REDIS_CACHE_OPTIONS = {
+    "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+    "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+    # An unreachable cache is an empty cache: pages and lookups fall back to the database, and after
+    # one failure each process leaves Redis alone for a few seconds (tracking.resilience).
+    "IGNORE_EXCEPTIONS": True,
+    "CONNECTION_POOL_CLASS": "tracking.resilience.GuardedConnectionPool",
+}
 if REDIS_URL:
     # django-redis: one client per server for the process (Django's own backend builds one per call),
     # and socket timeouts so a frozen Redis fails a cache call quickly instead of hanging the request.
-    CACHES = {"default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": REDIS_URL,
-        "OPTIONS": {
-            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
-            "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
-        },
-    }}
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": DOORSTEP_REDIS_CACHE_OPTIONS}}
 else:
     # No server: a per-process cache. Cached pages are keyed by a version that changes with the data,
     # so a worker process writing events never needs to reach into the web process's memory.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "doorstep"}}
+
+# After a Redis call fails (refused, timed out), each process leaves Redis alone this long: cache
+# calls act as misses, publishes are skipped (stored webhooks wait for the drain or the sweeper).
+DOORSTEP_REDIS_RETRY_AFTER_SECONDS = env.float("DOORSTEP_REDIS_RETRY_AFTER_SECONDS", default=5.0)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -157,6 +168,9 @@ STORAGES = {
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# Largest request body accepted at all (Content-Length), refused with 413 before it is read.
+# 0: enough for a return's photos (DOORSTEP_RETURN_PHOTO_MAX_BYTES × _MAX_COUNT) plus 1 MiB of form.
+DOORSTEP_MAX_REQUEST_BYTES = env.int("DOORSTEP_MAX_REQUEST_BYTES", default=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Email ----------------------------------------------------------------------------------------
@@ -174,20 +188,33 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Every cookie we set is HTTPS-only and not sent on cross-site subrequests.
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+    LANGUAGE_COOKIE_HTTPONLY = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
 # --- Celery ---------------------------------------------------------------------------------------
+# The Redis broker's kombu transport options (tests that run their own Redis reuse them).
+DOORSTEP_REDIS_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than any countdown/ETA we use (retries back off to at most an hour), so Redis never
+    # re-delivers a task that is merely waiting for its ETA.
+    "visibility_timeout": 2 * 60 * 60,
+    # A refusing or frozen broker fails a publish within these timeouts, once, instead of kombu's
+    # default of reconnecting for broker_connection_timeout (6 s per publish; webhooks stay stored).
+    "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+    "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+    "retry_on_timeout": False,
+    "max_retries": 0,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Longer than any countdown/ETA we use (retries back off to at most an hour), so Redis never
-        # re-delivers a task that is merely waiting for its ETA.
-        "visibility_timeout": 2 * 60 * 60,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(DOORSTEP_REDIS_BROKER_TRANSPORT_OPTIONS)
+    CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 else:
     # No server: kombu's filesystem transport in var/, shared by the web process, worker and beat.
     _broker_dir = VAR_DIR / "broker"
@@ -370,6 +397,10 @@ DOORSTEP_WEBHOOK_MAX_ATTEMPTS = env.int("DOORSTEP_CARRIER_WEBHOOK_MAX_ATTEMPTS",
 # per delivery. Processing starts within about this long of receipt. DRAIN_BATCH: rows per drain task.
 DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = env.int("DOORSTEP_CARRIER_WEBHOOK_DRAIN_WINDOW_MS", default=1000)
 DOORSTEP_WEBHOOK_DRAIN_BATCH = env.int("DOORSTEP_CARRIER_WEBHOOK_DRAIN_BATCH", default=500)
+# Carrier clocks: events dated more than this far ahead, or this long before the order was placed,
+# are refused where they are ingested (reason on the webhook log row), never stored nor retried.
+DOORSTEP_EVENT_FUTURE_SLACK_HOURS = env.int("DOORSTEP_EVENT_FUTURE_SLACK_HOURS", default=24)
+DOORSTEP_EVENT_BEFORE_ORDER_SLACK_HOURS = env.int("DOORSTEP_EVENT_BEFORE_ORDER_SLACK_HOURS", default=24)
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
@@ -430,6 +461,11 @@ DOORSTEP_PAYMENT_CREDENTIALS = {
 # Shopper photos: largest upload accepted, and how many per return.
 DOORSTEP_RETURN_PHOTO_MAX_BYTES = env.int("DOORSTEP_RETURN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 DOORSTEP_RETURN_PHOTO_MAX_COUNT = env.int("DOORSTEP_RETURN_PHOTO_MAX_COUNT", default=5)
+# A refund whose gateway call started (or, never started, was recorded) this many seconds ago and is
+# still pending is "stuck" (a worker died mid-call, the broker lost the task): the money sweep resumes
+# it with the same idempotency key. Longer than the slowest gateway call; at most MAX_ATTEMPTS calls.
+DOORSTEP_MONEY_STUCK_AFTER = env.int("DOORSTEP_MONEY_STUCK_AFTER", default=300)
+DOORSTEP_MONEY_MAX_ATTEMPTS = env.int("DOORSTEP_MONEY_MAX_ATTEMPTS", default=10)
 # Business days a refund to a card takes to show up after we send it ("your refund will arrive by …").
 DOORSTEP_REFUND_ARRIVAL_DAYS = env.int("DOORSTEP_REFUND_ARRIVAL_DAYS", default=5)
 
@@ -439,6 +475,8 @@ DOORSTEP_LOOKUP_MAX_FAILURES = env.int("DOORSTEP_LOOKUP_MAX_FAILURES", default=5
 DOORSTEP_LOOKUP_WINDOW_SECONDS = env.int("DOORSTEP_LOOKUP_WINDOW_SECONDS", default=15 * 60)
 # Reverse proxies in front of Doorstep whose X-Forwarded-For is trusted for the client IP (0 = none).
 DOORSTEP_TRUSTED_PROXY_HOPS = env.int("DOORSTEP_TRUSTED_PROXY_HOPS", default=0)
+# The same client-IP rule for DRF's own throttles (None would trust any X-Forwarded-For).
+REST_FRAMEWORK["NUM_PROXIES"] = DOORSTEP_TRUSTED_PROXY_HOPS
 # How long a rendered order page stays cached (its key changes with the data anyway); 0 = no cache.
 DOORSTEP_PAGE_CACHE_SECONDS = env.int("DOORSTEP_PAGE_CACHE_SECONDS", default=600)
 # How long the cached version of an order page lives before it is re-derived from the rows (one
@@ -447,8 +485,9 @@ DOORSTEP_PAGE_VERSION_SECONDS = env.int("DOORSTEP_PAGE_VERSION_SECONDS", default
 # How long each web process trusts a page version it has read before asking the cache again: a hot
 # page costs no round trip; another process's write shows within this time (0 = ask every view).
 DOORSTEP_PAGE_VERSION_LOCAL_SECONDS = env.float("DOORSTEP_PAGE_VERSION_LOCAL_SECONDS", default=1.0)
-# Paths served without the shopper Content-Security-Policy (their pages carry inline scripts).
-DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/admin/", "/api/"])
+# Paths served without the shopper Content-Security-Policy (their pages carry inline scripts);
+# /admin/ always gets the admin's own policy (tracking.page.csp).
+DOORSTEP_CSP_EXEMPT_PREFIXES = env.list("DOORSTEP_CSP_EXEMPT_PREFIXES", default=["/api/"])
 
 # --- Recommendations (tracking/recommendations) ------------------------------------------------------
 # Orders older than this many days are not used for training (0 = all history).
@@ -491,6 +530,9 @@ CELERY_BEAT_SCHEDULE = {
                                          "schedule": 3600.0},
     "webhooks-out-sweep-deliveries": {"task": "tracking.webhooks_out.tasks.sweep_webhook_deliveries",
                                       "schedule": 300.0},
+    # money stuck in flight (returns.money): resumed with the same idempotency key
+    "returns-sweep-stuck-money": {"task": "returns.tasks.sweep_stuck_money",
+                                  "schedule": env.float("DOORSTEP_MONEY_SWEEP_INTERVAL", default=60.0)},
     # NPS surveys (feedback)
     "feedback-send-due-surveys": {"task": "feedback.tasks.send_due_surveys",
                                   "schedule": env.float("DOORSTEP_SURVEY_SEND_INTERVAL", default=300.0)},

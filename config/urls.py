@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tracking.edd.api import EddApi
-from tracking.health.views import healthz
+from tracking.health.views import healthz, readyz
 from tracking.page.views import language_switch
 
 admin.site.site_header = "Doorstep support"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("n/", include("tracking.notifications.urls")),
     path("f/", include("feedback.urls")),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("returns/", include("returns.portal.urls")),
     path("api/v1/edd/", EddApi.as_view(), name="edd-api"),
     path("api/", include("config.api_urls")),

@@ -55,13 +55,12 @@ def _closed(request, survey: Survey | None, *, expired: bool):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def score_click(request, token):
-    """Record the score in the link, then show the follow-up page.
-
-    A GET that writes: mail scanners may prefetch links. It is safe because recording is idempotent
-    and changeable (a later click or the form overrides, every change is logged), and HEAD, which
-    many scanners use, records nothing.
+    """The score link of an email or the tracking page. GET shows the survey page with that score
+    preselected and records nothing; the shopper's POST (the page's Send, or a confirm to this URL)
+    records it. Mail security scanners follow every link with GET (some with HEAD) before the
+    shopper opens the email, so a GET that recorded would leave a score nobody gave.
     """
     try:
         survey, payload = _load(request, token)
@@ -72,6 +71,10 @@ def score_click(request, token):
         return HttpResponseBadRequest("This link does not carry a score from 0 to 10.")
     if request.method == "HEAD":
         return HttpResponse(status=200)
+    if request.method == "GET":
+        if not survey_is_open(survey):
+            return _closed(request, survey, expired=survey.status != Survey.Status.SKIPPED)
+        return _survey_page(request, survey, preselected=score)
     try:
         response_record(survey_id=survey.pk, score=score, source=SOURCES.get(payload.get("c"), "email"))
     except SurveyExpired:
@@ -88,27 +91,33 @@ def survey_page(request, token):
         survey, _payload = _load(request, token)
     except _Expired:
         return _closed(request, None, expired=True)
-    response = SurveyResponse.objects.filter(survey=survey).first()
-    initial = {}
-    if response is not None:
-        initial = {f: getattr(response, f) for f in
-                   ("score", "reason", "delivery_rating", "product_rating", "packaging_rating")}
-    status = 200
-    if request.method == "POST":
-        form = SurveyAnswerForm(request.POST)
-        if form.is_valid():
-            try:
-                response_record(survey_id=survey.pk, score=form.cleaned_data["score"], source="page",
-                                reason=form.cleaned_data["reason"], ratings=form.ratings())
-            except SurveyExpired:
-                return _closed(request, survey, expired=True)
-            except SurveyClosed:
-                return _closed(request, survey, expired=False)
-            return redirect(request.path + "?saved=1")
-        status = 400
-    else:
+    if request.method == "GET":
         if not survey_is_open(survey):
             return _closed(request, survey, expired=survey.status != Survey.Status.SKIPPED)
+        return _survey_page(request, survey)
+    form = SurveyAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            response_record(survey_id=survey.pk, score=form.cleaned_data["score"], source="page",
+                            reason=form.cleaned_data["reason"], ratings=form.ratings())
+        except SurveyExpired:
+            return _closed(request, survey, expired=True)
+        except SurveyClosed:
+            return _closed(request, survey, expired=False)
+        return redirect(request.path + "?saved=1")
+    return _survey_page(request, survey, form=form, status=400)
+
+
+def _survey_page(request, survey: Survey, *, form=None, status: int = 200, preselected: int | None = None):
+    """The follow-up page; ``preselected`` (from a score link) fills the score for the shopper to send."""
+    response = SurveyResponse.objects.filter(survey=survey).first()
+    if form is None:
+        initial = {}
+        if response is not None:
+            initial = {f: getattr(response, f) for f in
+                       ("score", "reason", "delivery_rating", "product_rating", "packaging_rating")}
+        if preselected is not None:
+            initial["score"] = preselected
         form = SurveyAnswerForm(initial=initial)
     conf = survey_settings_for(survey.merchant)
     incentive = getattr(survey, "incentive", None) if response else None
@@ -118,5 +127,6 @@ def survey_page(request, token):
         "recorded": request.GET.get("recorded") == "1",
         "is_promoter": response is not None and response.score >= PROMOTER_MIN,
         "is_detractor": response is not None and response.score <= DETRACTOR_MAX,
-        "review_url": conf.review_url, "incentive": incentive,
+        "review_url": conf.review_url, "incentive": incentive, "preselected": preselected,
+        "form_action": survey_page_url(survey, absolute=False) if preselected is not None else "",
     }, status=status)

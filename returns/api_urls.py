@@ -2,10 +2,11 @@
 from django.urls import path
 
 from returns import api
+from tracking import urlconverters  # noqa: F401 — registers <ident:…> and <token:…>
 
 urlpatterns = [
     path("returns/", api.ReturnListApi.as_view(), name="api-returns"),
-    path("returns/<str:rma>/", api.ReturnDetailApi.as_view(), name="api-return-detail"),
-    path("store-credit/<str:code>/", api.CreditBalanceApi.as_view(), name="api-store-credit"),
-    path("store-credit/<str:code>/redeem/", api.CreditRedeemApi.as_view(), name="api-store-credit-redeem"),
+    path("returns/<ident:rma>/", api.ReturnDetailApi.as_view(), name="api-return-detail"),
+    path("store-credit/<ident:code>/", api.CreditBalanceApi.as_view(), name="api-store-credit"),
+    path("store-credit/<ident:code>/redeem/", api.CreditRedeemApi.as_view(), name="api-store-credit-redeem"),
 ]

@@ -51,8 +51,10 @@ def _clear_cache():
     """Rate-limit counters, cached pages and every in-process memo must not leak from one test into the next."""
     from tracking.ingest.drain import drain_schedule_forget
     from tracking.memo import memos_clear
+    from tracking.resilience import breakers_reset
 
     def forget():
+        breakers_reset()
         cache.clear()
         memos_clear()
         drain_schedule_forget()

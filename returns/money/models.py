@@ -70,6 +70,11 @@ class Refund(models.Model):
     gateway_reference = models.CharField(max_length=128, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A gateway call is in flight since then (cleared when it answers); a row left with it set long
+    # ago means the worker died mid-call, and the sweeper resumes it with the same idempotency key.
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    # After a retryable gateway error: not resumed by the sweeper before this (backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.CharField(max_length=150, help_text=_("Username, 'system' or 'shopper'."))
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -8,16 +8,23 @@ Order of operations (so a crash or retry at any point neither loses nor doubles 
 2. After commit, a task calls the gateway with that idempotency key. A retried task repeats the same
    call; the gateway answers with the first refund instead of making a second one.
 3. A definitive gateway refusal marks the row failed and gives the amount back to the ledger.
+4. Before calling, the caller claims the row (``attempted_at``, committed at once); one call at a time.
+   If the worker dies mid-call, or the task message is lost with the broker, the row stays pending:
+   ``refunds_sweep_stuck`` (a beat job) resumes it after settings.DOORSTEP_MONEY_STUCK_AFTER with the
+   SAME idempotency key, so a gateway that already refunded answers with that refund.
 """
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from tracking.backoff import backoff_seconds
 from tracking.models import Order
 
 from returns.errors import AlreadyRefunded, RefundExceedsPaid, ReturnError
@@ -110,7 +117,8 @@ def refund_execute(*, refund_id: int) -> Refund:
         gateway = get_gateway(refund.gateway)
     except UnknownGateway:
         return _refund_failed(refund, f"unknown payment gateway {refund.gateway!r}")
-    Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1)
+    if not _refund_claim(refund):
+        return refund  # another worker's call is in flight (or the row is no longer pending)
     try:
         result = gateway.refund(RefundRequestData(
             payment_reference=refund.order.payment_reference, amount=refund.amount, currency=refund.currency,
@@ -119,12 +127,61 @@ def refund_execute(*, refund_id: int) -> Refund:
         ))
     except GatewayError as exc:
         if exc.retryable:
-            Refund.objects.filter(pk=refund.pk).update(error=str(exc)[:2000])
+            wait = backoff_seconds(refund.attempts, base=30, cap=3600, retry_after=exc.retry_after)
+            Refund.objects.filter(pk=refund.pk).update(
+                error=str(exc)[:2000], attempted_at=None, next_attempt_at=timezone.now() + timedelta(seconds=wait))
             raise
         return _refund_failed(refund, f"{exc.code}: {exc}" if exc.code else str(exc))
+    except BaseException:
+        # Not a gateway answer (a bug, a time limit): the call is over; the sweeper may resume it.
+        Refund.objects.filter(pk=refund.pk).update(attempted_at=None)
+        raise
     if result.status == "failed":
         return _refund_failed(refund, result.failure_reason or "failed at the gateway")
     return _refund_succeeded(refund, result.reference)
+
+
+def _stuck_after() -> timedelta:
+    return timedelta(seconds=settings.DOORSTEP_MONEY_STUCK_AFTER)
+
+
+def _refund_claim(refund: Refund) -> bool:
+    """Mark the gateway call in flight, unless another one is (claimed less than the stuck time ago).
+    One UPDATE, committed before the call: a worker killed mid-call leaves the claim behind."""
+    now = timezone.now()
+    claimed = Refund.objects.filter(
+        Q(attempted_at__isnull=True) | Q(attempted_at__lt=now - _stuck_after()),
+        pk=refund.pk, status=Refund.Status.PENDING,
+    ).update(attempts=F("attempts") + 1, attempted_at=now, next_attempt_at=None)
+    if claimed:
+        refund.attempts += 1
+    return bool(claimed)
+
+
+def refunds_stuck(*, now=None):
+    """Pending refunds to the original payment nobody is working on: a call started longer ago than
+    DOORSTEP_MONEY_STUCK_AFTER (the worker died mid-call), or never started that long after the refund
+    was recorded (the task was lost with the broker) and not waiting out a retry backoff."""
+    now = now or timezone.now()
+    cutoff = now - _stuck_after()
+    never_started = (Q(attempted_at__isnull=True, created_at__lt=cutoff)
+                     & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))
+    return (Refund.objects.filter(kind=Refund.Kind.PAYMENT, status=Refund.Status.PENDING,
+                                  attempts__lt=settings.DOORSTEP_MONEY_MAX_ATTEMPTS)
+            .filter(never_started | Q(attempted_at__lt=cutoff)).order_by("created_at", "id"))
+
+
+def refunds_sweep_stuck(*, now=None, limit: int = 200) -> list[int]:
+    """Hand every stuck refund back to a worker (the same task, hence the same idempotency key).
+    Returns their ids. Resuming twice is harmless: only one call at a time can claim the row, and
+    only a pending row is sent."""
+    from returns.tasks import execute_refund
+
+    ids = list(refunds_stuck(now=now).values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        logger.warning("refund %s was stuck in flight; resuming it with its idempotency key", pk)
+        execute_refund.delay(pk)
+    return ids
 
 
 @transaction.atomic
@@ -136,7 +193,8 @@ def _refund_succeeded(refund: Refund, reference: str) -> Refund:
     locked.gateway_reference = reference
     locked.completed_at = timezone.now()
     locked.error = ""
-    locked.save(update_fields=["status", "gateway_reference", "completed_at", "error"])
+    locked.attempted_at = None
+    locked.save(update_fields=["status", "gateway_reference", "completed_at", "error", "attempted_at"])
     rr = ReturnRequest.objects.select_for_update().get(pk=locked.return_request_id)
     log_note(rr, by="system", note=f"Refund {reference} of {locked.amount} {locked.currency} sent.")
     return_webhook_emit(rr=rr, event_type="return.refunded", refund={
@@ -155,7 +213,8 @@ def _refund_failed(refund: Refund, why: str) -> Refund:
     locked.status = Refund.Status.FAILED
     locked.error = why[:2000]
     locked.completed_at = timezone.now()
-    locked.save(update_fields=["status", "error", "completed_at"])
+    locked.attempted_at = None
+    locked.save(update_fields=["status", "error", "completed_at", "attempted_at"])
     # The money never left: give the amount back to the ledger so a corrected refund can go out.
     ledger_release(order=locked.order, amount=locked.amount)
     rr = ReturnRequest.objects.select_for_update().get(pk=locked.return_request_id)

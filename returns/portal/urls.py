@@ -1,20 +1,21 @@
 from django.urls import path
 
-from returns.portal import views
 from returns.files import views as views_files
+from returns.portal import views
+from tracking import urlconverters  # noqa: F401 — registers <ident:…> and <token:…>
 
 app_name = "returns"
 
 urlpatterns = [
     path("", views.start, name="start"),
-    path("o/<str:token>/", views.order_link, name="order"),
-    path("d/<str:key>/items/", views.items, name="items"),
-    path("d/<str:key>/details/", views.details, name="details"),
-    path("d/<str:key>/method/", views.method, name="method"),
-    path("d/<str:key>/summary/", views.summary, name="summary"),
-    path("r/<str:token>/", views.detail, name="detail"),
-    path("r/<str:token>/label/", views_files.label, name="label"),
-    path("r/<str:token>/photos/<str:key>/", views_files.shopper_photo, name="photo"),
-    path("staff/photos/<str:key>/", views_files.staff_photo, name="staff_photo"),
-    path("staff/labels/<str:rma>/", views_files.staff_label, name="staff_label"),
+    path("o/<token:token>/", views.order_link, name="order"),
+    path("d/<ident:key>/items/", views.items, name="items"),
+    path("d/<ident:key>/details/", views.details, name="details"),
+    path("d/<ident:key>/method/", views.method, name="method"),
+    path("d/<ident:key>/summary/", views.summary, name="summary"),
+    path("r/<token:token>/", views.detail, name="detail"),
+    path("r/<token:token>/label/", views_files.label, name="label"),
+    path("r/<token:token>/photos/<ident:key>/", views_files.shopper_photo, name="photo"),
+    path("staff/photos/<ident:key>/", views_files.staff_photo, name="staff_photo"),
+    path("staff/labels/<ident:rma>/", views_files.staff_label, name="staff_label"),
 ]

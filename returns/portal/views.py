@@ -46,8 +46,7 @@ def start(request):
     status = 200
     if request.method == "POST":
         number = str(request.POST.get("number", ""))[:64]
-        keys = ratelimit.lookup_keys(ip=ratelimit.client_ip(request), scope=merchant.slug if merchant else "*",
-                                     number=number)
+        keys = ratelimit.lookup_keys(ip=ratelimit.client_ip(request), number=number)
         if ratelimit.is_blocked(keys):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
             status = 429

@@ -23,8 +23,11 @@ def survey(merchant):
 
 
 def click(client, survey, score, capture):
+    """The shopper clicks a score link (GET: the page, score preselected) and confirms (POST)."""
+    url = score_url(survey, score, absolute=False)
+    assert client.get(url).status_code == 200
     with capture(execute=True):
-        return client.get(score_url(survey, score, absolute=False))
+        return client.post(url)
 
 
 def post_answer(client, survey, capture, **data):
@@ -82,6 +85,28 @@ def test_a_click_does_not_wipe_the_comment(client, survey, django_capture_on_com
 def test_head_requests_from_link_scanners_record_nothing(client, survey):
     assert client.head(score_url(survey, 0, absolute=False)).status_code == 200
     assert not SurveyResponse.objects.exists()
+
+
+def test_a_link_scanner_following_every_link_records_nothing(client, survey, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for score in range(11):
+            page = client.get(score_url(survey, score, absolute=False))
+            assert page.status_code == 200
+    assert not SurveyResponse.objects.exists()
+    html = page.content.decode()  # the landing page: the link's score preselected, sent by the shopper
+    assert "You chose 10 out of 10." in html
+    assert 'value="10" required id="id_score_10" checked' in html or 'value="10" checked' in html or \
+        re.search(r'<input[^>]*value="10"[^>]*checked', html)
+    assert f'action="{survey_page_url(survey, absolute=False)}"' in html
+
+
+def test_sending_the_landing_page_records_the_score_and_the_reason(client, survey,
+                                                                    django_capture_on_commit_callbacks):
+    assert client.get(score_url(survey, 6, absolute=False)).status_code == 200
+    resp = post_answer(client, survey, django_capture_on_commit_callbacks, score="6", reason="Late")
+    assert resp.status_code == 302
+    assert (SurveyResponse.objects.get(survey=survey).score, SurveyResponse.objects.get(survey=survey).reason) == (
+        6, "Late")
 
 
 @pytest.mark.parametrize("score", [-1, 11, "10", None, True, 3.5])
@@ -251,5 +276,6 @@ def test_email_links_lead_to_the_landing_page(survey, django_capture_on_commit_c
     assert len(links) == 11
     path = links[0].split("127.0.0.1:8000", 1)[1]
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.get(path).status_code == 302
+        assert client.get(path).status_code == 200
+        assert client.post(path).status_code == 302
     assert SurveyResponse.objects.get(survey=fresh).score == 0

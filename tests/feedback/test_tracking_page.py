@@ -32,7 +32,8 @@ def test_survey_shows_on_the_tracking_page_after_delivery_and_records_clicks(
     links = [line for line in html.split('"') if line.startswith("/f/s/")]
     assert len(links) == 11
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.get(links[9]).status_code == 302
+        assert client.get(links[9]).status_code == 200  # the landing page: nothing recorded yet
+        assert client.post(links[9]).status_code == 302  # the shopper confirms
     response = SurveyResponse.objects.get(survey__order=order)
     assert (response.score, response.source) == (9, "tracking")
     assert "You gave us 9 out of 10." in page(client, order)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from tracking.errors import Conflict
+from tracking.health.middleware import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,12 @@ def problem_exception_handler(exc, context):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None) is not None:
             headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    elif is_outage(exc):  # the database or broker is down: a retryable 503, never a 500
+        logger.error("503 on %s: a backing service is unavailable: %r", getattr(context.get("request"), "path", "?"),
+                     exc)
+        status_code, title = 503, "Service temporarily unavailable."
+        detail = "A service we depend on is briefly unavailable. Please retry shortly."
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     else:
         request = context.get("request")
         logger.exception("Unhandled API error on %s", getattr(request, "path", "?"))

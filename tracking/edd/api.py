@@ -25,6 +25,7 @@ from tracking.edd import engine
 from tracking.edd.formatting import get_it_by
 from tracking.edd.promise import next_cutoff
 from tracking.edd.zones import InvalidPostalCode, normalize_country, normalize_postal_code, zone_for
+from tracking.page.ratelimit import client_ip
 
 _SUPPORTED_COUNTRIES = frozenset(holidays.list_supported_countries())
 
@@ -34,6 +35,10 @@ class EddThrottle(AnonRateThrottle):
 
     def get_rate(self):
         return settings.DOORSTEP_EDD_API_RATE
+
+    def get_ident(self, request):
+        # The lookup's rule (trusted proxy hops), not a client-supplied X-Forwarded-For.
+        return client_ip(request)
 
 
 def _origin(url: str) -> str:

@@ -8,8 +8,10 @@ it was published, which processes every accepted delivery still waiting.
 Why nothing is missed: a request skips publishing only while its own process has a drain due no
 earlier than half a window from now, and it checks that after its row committed. That drain's
 query therefore runs after the row is visible (the other half window absorbs clock skew between
-web and worker machines). If the broker is down, the publish fails, nothing is remembered, the
-next request tries again, and the sweeper still re-enqueues whatever stayed unprocessed.
+web and worker machines). If the broker is down, the publish fails within the socket timeouts,
+nothing is remembered, the process stops trying for DOORSTEP_REDIS_RETRY_AFTER_SECONDS (the
+broker breaker, tracking.resilience) and the first drain after that — or the sweeper — processes
+every row stored meanwhile. No request ever waits behind another's publish.
 
 Drains may overlap (one per web process per window, continuations under load): each row is taken
 with FOR UPDATE SKIP LOCKED and skipped once processed, so every row is processed once. Failed
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from tracking.models import InboundWebhook
+from tracking.resilience import broker_breaker
 
 logger = logging.getLogger(__name__)
 
@@ -42,21 +45,31 @@ def webhook_processing_request(inbound_id: int) -> bool:
     if window <= 0:
         return enqueue_processing(inbound_id)
     global _drain_due_after
-    # Held across the publish, so a thread never relies on a drain whose publish is still failing.
-    with _lock:
+    if not _lock.acquire(blocking=False):
+        # Another thread of this process is publishing a drain right now; it runs one window from
+        # now, after this row committed. Should that publish fail, the row waits like every other
+        # row stored during an outage: for the next drain or the sweeper. Never queue behind it.
+        return True
+    try:
         now = time.monotonic()
         if now < _drain_due_after:
             return True
+        if not broker_breaker.allow():
+            return False  # the broker failed moments ago: the row is stored, the sweeper has it
         from tracking.ingest.tasks import drain_inbound_webhooks
 
         try:
             drain_inbound_webhooks.apply_async(countdown=window, retry=False)
-        except Exception:
-            logger.warning("could not enqueue a webhook drain; the sweeper will pick up %s", inbound_id, exc_info=True)
+        except Exception as exc:  # noqa: BLE001 — whatever the broker raised, the row waits for the sweeper
+            broker_breaker.trip(exc)
+            logger.warning("could not enqueue a webhook drain (%s); the sweeper will pick up %s", exc, inbound_id)
             return False
+        broker_breaker.succeeded()
         if not _published_tasks_run_inline():  # eager: the drain has already run, none is due
             _drain_due_after = now + window / 2
         return True
+    finally:
+        _lock.release()
 
 
 def _published_tasks_run_inline() -> bool:

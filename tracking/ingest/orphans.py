@@ -8,7 +8,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from tracking.models import InboundWebhook, PendingEvent, Shipment
+from tracking.ingest.clock import clock_problem
+from tracking.models import InboundWebhook, Order, PendingEvent, Shipment
 from tracking.services.shipments import NewEvent, event_dedupe_key, shipment_add_events
 
 
@@ -62,7 +63,11 @@ def orphan_events_attach(*, shipment: Shipment) -> int:
         return 0
     created = 0
     by_source: dict[str, list[NewEvent]] = {}
-    for row in pending:
+    # Waiting events were screened for the future when they arrived; the order's date is known now.
+    placed_at = Order.objects.filter(pk=shipment.order_id).values_list("placed_at", flat=True).first()
+    usable = [row for row in pending if not clock_problem(row.occurred_at, order_placed_at=placed_at,
+                                                          now=row.received_at)]
+    for row in usable:
         by_source.setdefault(row.source, []).append(NewEvent(
             occurred_at=row.occurred_at, status=row.status, reason=row.reason, carrier_code=row.carrier_code,
             carrier_text=row.carrier_text, location=row.location, carrier_event_id=row.carrier_event_id,

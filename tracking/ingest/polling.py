@@ -110,6 +110,8 @@ def rate_limit_take(key: str, limit_per_minute: int, *, now: datetime | None = N
     except ValueError:  # expired between add and incr
         cache.add(bucket, 1, 120)
         used = 1
+    if used is None:  # the cache is unreachable (it reads as empty): poll; a carrier 429 still backs off
+        return True
     return used <= limit_per_minute
 
 

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracking.carriers.base import TrackingEventData, TrackingResult
-from tracking.models import InboundWebhook, Shipment
+from tracking.ingest.clock import events_screen
+from tracking.models import InboundWebhook, Order, Shipment
 from tracking.page.versions import page_versions_bump
 from tracking.ingest.orphans import orphan_events_store
 from tracking.services.shipments import NewEvent, event_dedupe_key, shipment_add_events
@@ -20,6 +21,7 @@ class ApplyOutcome:
     shipment_id: int | None
     created: int
     orphaned: int
+    refused: tuple = ()  # clock.Refused: events whose time cannot be true (tracking.ingest.clock)
 
 
 def _clean(text: str, limit: int) -> str:
@@ -63,22 +65,37 @@ def tracking_result_apply(*, merchant_id: int, carrier: str, result: TrackingRes
     ``shipment`` it asked about, since carriers may echo the number in another format.
     """
     tracking_number = _clean(result.tracking_number.strip(), 64)
-    events = sorted((new_event_from_carrier(e) for e in result.events), key=event_dedupe_key)
     if shipment is not None:
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk, merchant_id=merchant_id)
     else:
         shipment = (Shipment.objects.select_for_update()
                     .filter(merchant_id=merchant_id, carrier=carrier, tracking_number=tracking_number).first())
+    # Events the carrier's clock got wrong (2099, year 1, before the order) are refused, not stored.
+    placed_at = Order.objects.filter(pk=shipment.order_id).values_list("placed_at", flat=True).first() \
+        if shipment is not None else None
+    screened, refused = events_screen(result.events, order_placed_at=placed_at)
+    estimate = result.estimated_delivery if _estimate_plausible(result.estimated_delivery) else None
+    events = sorted((new_event_from_carrier(e) for e in screened), key=event_dedupe_key)
     if shipment is None:
         orphaned = orphan_events_store(merchant_id=merchant_id, carrier=carrier, tracking_number=tracking_number,
-                                       events=events, source=source, inbound=inbound,
-                                       estimated_delivery=result.estimated_delivery)
-        return ApplyOutcome(None, 0, orphaned)
+                                       events=events, source=source, inbound=inbound, estimated_delivery=estimate)
+        return ApplyOutcome(None, 0, orphaned, tuple(refused))
     # Replays are common (carrier retries, poll after webhook): shipment_add_events drops what the log
     # already holds with one query, so a replay costs no per-event work at all.
     created = shipment_add_events(shipment=shipment, events=events, source=source) if events else 0
-    shipment_set_carrier_estimate(shipment=shipment, estimated_delivery=result.estimated_delivery)
-    return ApplyOutcome(shipment.pk, created, 0)
+    shipment_set_carrier_estimate(shipment=shipment, estimated_delivery=estimate)
+    return ApplyOutcome(shipment.pk, created, 0, tuple(refused))
+
+
+def _estimate_plausible(estimate) -> bool:
+    """A carrier's promised date within a few years of today (years 1 and 9999 are not promises)."""
+    if estimate is None:
+        return True
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year - 5) <= estimate <= today.replace(year=today.year + 5)
+    except (TypeError, ValueError):
+        return False
 
 
 @transaction.atomic

@@ -15,15 +15,28 @@ def _content_length(request) -> int | None:
     return value if value >= 0 else None
 
 
+def _chunked(request) -> bool:
+    return not request.META.get("CONTENT_LENGTH") and "chunked" in request.META.get(
+        "HTTP_TRANSFER_ENCODING", "").lower()
+
+
 @csrf_exempt  # carriers authenticate with a signature (or URL token), not a browser session
 @require_POST
 def carrier_webhook(request, public_id: str):
+    read_body = request.read  # the stream, not request.body: at most the adapter's limit is buffered
+    if _chunked(request):
+        # No Content-Length, so Django's own stream reads nothing. A server that decoded the chunks
+        # says so (wsgi.input_terminated, e.g. gunicorn) and its input ends with the body: read that,
+        # still bounded by the adapter's limit. Any other server: ask for a length, don't guess.
+        if not request.META.get("wsgi.input_terminated"):
+            return JsonResponse({"error": "send a Content-Length (chunked bodies are not supported here)"},
+                                status=411)
+        read_body = request.META["wsgi.input"].read
     receipt = webhook_receive(
         public_id=public_id,
         headers=request.headers,
         content_length=_content_length(request),
-        # Read the stream directly (not request.body): at most the adapter's limit is ever buffered.
-        read_body=request.read,
+        read_body=read_body,
         url_token=request.GET.get("token", "") if request.META.get("QUERY_STRING") else "",
         remote_addr=request.META.get("REMOTE_ADDR"),
     )

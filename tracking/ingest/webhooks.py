@@ -21,12 +21,14 @@ from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from tracking import crypto
-from tracking.memo import Memo
 from tracking.carriers.base import CarrierAdapter, TrackingResult, WebhookRejected
 from tracking.carriers.registry import UnknownCarrier, adapter_class
-from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
-from tracking.ingest.results import tracking_result_apply
+from tracking.ingest.clock import refused_summary
 from tracking.ingest.drain import webhook_processing_request
+from tracking.ingest.results import tracking_result_apply
+from tracking.memo import Memo
+from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
+from tracking.resilience import broker_breaker
 
 logger = logging.getLogger(__name__)
 V = InboundWebhook.Verdict
@@ -88,6 +90,11 @@ def _account_version(public_id: str) -> str | None:
     if version is None:
         cache.add(key, uuid.uuid4().hex, None)
         version = cache.get(key)
+    if version is None:
+        # The cache is unreachable: a version bump written meanwhile (a rotation) may be lost, and an
+        # old version could look current once the cache is back. Forget every memoised account, so
+        # this process re-reads each row after the outage instead of trusting what it held before.
+        _accounts.clear()
     return version
 
 
@@ -241,11 +248,15 @@ def enqueue_processing(inbound_id: int) -> bool:
     sweeper enqueues it later, so a failure here is logged, never raised into the response."""
     from tracking.ingest.tasks import process_inbound_webhook
 
+    if not broker_breaker.allow():
+        return False
     try:
         process_inbound_webhook.apply_async((inbound_id,), retry=False)
-    except Exception:
-        logger.warning("could not enqueue inbound webhook %s; the sweeper will retry", inbound_id, exc_info=True)
+    except Exception as exc:  # noqa: BLE001 — whatever the broker raised, the row waits for the sweeper
+        broker_breaker.trip(exc)
+        logger.warning("could not enqueue inbound webhook %s (%s); the sweeper will retry", inbound_id, exc)
         return False
+    broker_breaker.succeeded()
     return True
 
 
@@ -288,15 +299,19 @@ def _process(*, inbound_id: int, force: bool, skip_locked: bool, adapters: dict)
     account, adapter = adapters[row.account_id]
     results = adapter.parse_webhook(headers=CaseInsensitiveMapping(row.headers), body=bytes(row.body))
     created = orphaned = 0
+    refused = []
     # One lock order for every worker: parcels by tracking number.
     for result in sorted(results, key=lambda r: r.tracking_number):
         outcome = tracking_result_apply(merchant_id=account.merchant_id, carrier=account.carrier, result=result,
                                         source=TrackingEvent.Source.WEBHOOK, inbound=row)
         created += outcome.created
         orphaned += outcome.orphaned
-    InboundWebhook.objects.filter(pk=row.pk).update(
-        processed_at=timezone.now(), processing_error="", events_created=created, events_orphaned=orphaned,
-        processing_attempts=F("processing_attempts") + 1)
+        refused.extend(outcome.refused)
+    done = {"processed_at": timezone.now(), "processing_error": "", "events_created": created,
+            "events_orphaned": orphaned, "processing_attempts": F("processing_attempts") + 1}
+    if refused:  # processed all the same (never retried); support reads why on the log row
+        done["reason"] = _clean(refused_summary(refused), 200)
+    InboundWebhook.objects.filter(pk=row.pk).update(**done)
     return ProcessOutcome(True, created, orphaned)
 
 

@@ -1,5 +1,7 @@
 """Failure counters for the order lookup: more than DOORSTEP_LOOKUP_MAX_FAILURES wrong guesses per
-client IP or per order number inside DOORSTEP_LOOKUP_WINDOW_SECONDS → 429.
+client IP or per order number (across every lookup page and portal) inside
+DOORSTEP_LOOKUP_WINDOW_SECONDS → 429. ``client_ip`` is the one client-address rule of every throttle
+(DRF's included, tracking.apikit.throttling).
 
 Counters live in the cache (Redis in production, so every web process shares them) and are
 updated atomically with ``cache.add`` + ``cache.incr``: no read-modify-write race."""
@@ -27,10 +29,13 @@ def _key(kind: str, value: str) -> str:
     return f"lookup-fail:{kind}:{digest}"
 
 
-def lookup_keys(*, ip: str, scope: str, number: str) -> list[str]:
+def lookup_keys(*, ip: str, number: str) -> list[str]:
+    """The counters a lookup from ``ip`` for order ``number`` counts against: the client's, and the
+    order number's — one per number whatever the page (/track/, /track/<store>/, the returns portal),
+    so guesses spread over pages, stores' scopes or addresses share one allowance."""
     keys = [_key("ip", ip)]
     if number:
-        keys.append(_key("order", f"{scope}|{number.strip().lstrip('#').upper()}"))
+        keys.append(_key("order", number.strip().lstrip("#").upper()))
     return keys
 
 

@@ -90,8 +90,7 @@ def lookup(request, slug: str | None = None):
     form = LookupForm(request.POST)
     context["form"] = form
     number = str(request.POST.get("number", ""))[:64]
-    keys = ratelimit.lookup_keys(ip=ratelimit.client_ip(request), scope=merchant.slug if merchant else "*",
-                                 number=number)
+    keys = ratelimit.lookup_keys(ip=ratelimit.client_ip(request), number=number)
     if ratelimit.is_blocked(keys):
         return render(request, "tracking/page/too_many.html", context, status=429)
     if not form.is_valid():
@@ -115,7 +114,7 @@ def _journey(request, merchant: Merchant | None):
     context = {"merchant": merchant, "action": _lookup_url(merchant), "number_form": form, "form": LookupForm()}
     if not form.is_valid():
         return render(request, "tracking/page/lookup.html", context, status=400)
-    keys = ratelimit.lookup_keys(ip=ratelimit.client_ip(request), scope="", number="")
+    keys = ratelimit.lookup_keys(ip=ratelimit.client_ip(request), number="")
     if ratelimit.is_blocked(keys):
         return render(request, "tracking/page/too_many.html", context, status=429)
     shipments = shipments_for_tracking_number(tracking_number=form.cleaned_data["tracking_number"],

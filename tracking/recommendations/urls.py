@@ -1,7 +1,8 @@
 from django.urls import path
 
+from tracking import urlconverters  # noqa: F401 — registers <ident:…> and <token:…>
 from tracking.recommendations.views import click_redirect
 
 urlpatterns = [
-    path("r/<str:token>/", click_redirect, name="recommendation-click"),
+    path("r/<token:token>/", click_redirect, name="recommendation-click"),
 ]

@@ -60,7 +60,8 @@ def test_rotate_action_shows_new_secret_and_keeps_old_valid(admin_client, accoun
 def test_webhook_log_is_read_only_and_reprocess_requeues_accepted(admin_client, account,
                                                                   django_capture_on_commit_callbacks):
     number = make_tracking_number("on_time", datetime(2026, 3, 2, tzinfo=UTC), 2)
-    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant), carrier="mock", tracking_number=number)
+    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant, placed_at=datetime(2026, 3, 1, tzinfo=UTC)),
+                               carrier="mock", tracking_number=number)
     events = all_scenario_events(number)
     accepted = InboundWebhook.objects.create(account=account, merchant=account.merchant, public_id=account.public_id,
                                              verdict="accepted", body=webhook_payload(number, events, "d1"))
@@ -94,7 +95,8 @@ def test_support_agents_can_reprocess(client, account, support_agent, django_cap
 
 def test_retrack_now_action_polls_through_a_task(admin_client, account, django_capture_on_commit_callbacks):
     number = make_tracking_number("on_time", datetime(2026, 3, 2, tzinfo=UTC), 3)
-    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant), carrier="mock", tracking_number=number)
+    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant, placed_at=datetime(2026, 3, 1, tzinfo=UTC)),
+                               carrier="mock", tracking_number=number)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = admin_client.post(reverse("admin:tracking_shipment_changelist"),
                                      {"action": "retrack_now", "_selected_action": [shipment.pk]})

@@ -1,6 +1,6 @@
 """Coalesced processing: deliveries share drain tasks; each stored row is processed exactly once."""
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest import mock as um
 
 import pytest
@@ -20,7 +20,8 @@ V = InboundWebhook.Verdict
 
 def parcel(account, serial):
     number = make_tracking_number("on_time", SHIPPED, serial)
-    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant), carrier="mock", tracking_number=number)
+    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant, placed_at=SHIPPED - timedelta(days=1)),
+                               carrier="mock", tracking_number=number)
     return shipment, all_scenario_events(number)
 
 
@@ -97,6 +98,7 @@ def test_n_deliveries_in_one_window_publish_one_drain(client, account, settings,
 def test_a_failed_publish_is_not_trusted_by_the_next_delivery(client, account, settings, not_eager,
                                                              django_capture_on_commit_callbacks):
     settings.DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = 1000
+    settings.DOORSTEP_REDIS_RETRY_AFTER_SECONDS = 0  # no breaker pause: the next delivery may try at once
     not_eager.side_effect = ConnectionError("broker down")
     for serial in (1, 2):
         body = webhook_payload(make_tracking_number("on_time", SHIPPED, serial), [], f"dlv_{serial}")
@@ -104,6 +106,19 @@ def test_a_failed_publish_is_not_trusted_by_the_next_delivery(client, account, s
             assert post(client, account, body, signed(body)).status_code == 202  # still acknowledged
     assert not_eager.call_count == 2  # each delivery tried again; the sweeper covers them meanwhile
     assert InboundWebhook.objects.filter(verdict=V.ACCEPTED, processed_at__isnull=True).count() == 2
+
+
+def test_after_a_failed_publish_deliveries_do_not_wait_on_the_broker_for_a_while(
+        client, account, settings, not_eager, django_capture_on_commit_callbacks):
+    settings.DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = 1000
+    settings.DOORSTEP_REDIS_RETRY_AFTER_SECONDS = 600
+    not_eager.side_effect = ConnectionError("broker down")
+    for serial in range(1, 6):
+        body = webhook_payload(make_tracking_number("on_time", SHIPPED, serial), [], f"dlv_{serial}")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(client, account, body, signed(body)).status_code == 202
+    assert not_eager.call_count == 1  # one try, then the breaker: stored rows wait for the sweeper
+    assert InboundWebhook.objects.filter(verdict=V.ACCEPTED, processed_at__isnull=True).count() == 5
 
 
 def test_window_zero_publishes_one_task_per_delivery(client, account, settings, django_capture_on_commit_callbacks):

@@ -22,7 +22,7 @@ SHIPPED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def parcel(account, scenario="on_time", serial=1):
     number = make_tracking_number(scenario, SHIPPED, serial)
-    order = OrderFactory(merchant=account.merchant)
+    order = OrderFactory(merchant=account.merchant, placed_at=SHIPPED - timedelta(days=1))  # events follow it
     return ShipmentFactory(order=order, carrier="mock", tracking_number=number), all_scenario_events(number)
 
 
@@ -105,7 +105,8 @@ def test_orphan_events_attach_when_the_shipment_is_created(account, deliver):
     events = all_scenario_events(number)
     deliver(number, events[:3], "dlv_early", estimated_delivery=datetime(2026, 3, 6).date())
     assert PendingEvent.objects.filter(attached_at__isnull=True).count() == 3
-    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant), carrier="mock", tracking_number=number)
+    shipment = ShipmentFactory(order=OrderFactory(merchant=account.merchant, placed_at=SHIPPED - timedelta(days=1)),
+                               carrier="mock", tracking_number=number)
     assert shipment.events.count() == 3
     shipment.refresh_from_db()
     assert shipment.status == st.derive_status(events[:3]).status
@@ -127,6 +128,7 @@ def test_orphans_of_one_merchant_never_attach_to_another(account, deliver):
 def test_sweeper_enqueues_deliveries_the_broker_never_got(client, account, settings, drain_window_ms,
                                                           django_capture_on_commit_callbacks):
     settings.DOORSTEP_WEBHOOK_DRAIN_WINDOW_MS = drain_window_ms
+    settings.DOORSTEP_REDIS_RETRY_AFTER_SECONDS = 0  # the sweep runs once the broker is back (no breaker pause)
     shipment, events = parcel(account)
     body = webhook_payload(shipment.tracking_number, events, "dlv_lost")
     down = ConnectionError("down")
@@ -170,8 +172,9 @@ def test_sweeper_attaches_orphans_whose_shipment_appeared(account, deliver):
     number = make_tracking_number("on_time", SHIPPED, 11)
     deliver(number, all_scenario_events(number)[:2], "dlv_1")
     # Created behind the receiver's back (bulk insert: no post_save), like a race would leave it.
-    Shipment.objects.bulk_create([Shipment(merchant=account.merchant, order=OrderFactory(merchant=account.merchant),
-                                           carrier="mock", tracking_number=number)])
+    order = OrderFactory(merchant=account.merchant, placed_at=SHIPPED - timedelta(days=1))
+    Shipment.objects.bulk_create([Shipment(merchant=account.merchant, order=order, carrier="mock",
+                                           tracking_number=number)])
     sweep_inbound_webhooks.delay().get()
     assert Shipment.objects.get(tracking_number=number).events.count() == 2
 
