@@ -130,7 +130,7 @@ def customer_return_rate(customer: Customer, *, exclude_order: Order | None = No
     ordered = OrderLine.objects.filter(order__in=orders).aggregate(q=Sum("quantity"))["q"] or 0
     returned_lines = ReturnLine.objects.filter(
         return_request__merchant_id=customer.merchant_id, return_request__customer=customer
-    ).exclude(return_request__status__in=RELEASED)
+    ).exclude(return_request__status__in=RELEASED).exclude(return_request__kind="claim")  # claims: not the shopper's doing
     if exclude_order is not None:
         returned_lines = returned_lines.exclude(return_request__order=exclude_order)
     returned = returned_lines.aggregate(q=Sum("quantity"))["q"] or 0

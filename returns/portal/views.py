@@ -29,7 +29,8 @@ from returns.files.photos import PhotoRejected
 from returns.selectors import expected_refund_date
 from returns.services import RequestedLine, pickup_dates, return_photo_store, return_policy_ensure, return_request
 from returns.portal.draft_store import draft_is_fresh, return_draft_create, return_draft_update
-from returns.states import PROGRESS
+from returns.states import CLAIM_PROGRESS, PROGRESS
+from returns.services.workflow import FINAL_STATUS
 from returns.tokens import read_return_token, return_token
 
 SESSION_KEY = "returns_drafts"
@@ -262,9 +263,8 @@ def detail(request, token):
     except BadToken:
         raise Http404 from None
     policy = return_policy_ensure(merchant=rr.merchant)
-    final = {Resolution.REFUND: ReturnStatus.REFUNDED, Resolution.STORE_CREDIT: ReturnStatus.CREDITED,
-             Resolution.EXCHANGE: ReturnStatus.EXCHANGED}[rr.resolution]
-    path = list(PROGRESS) + [final]
+    final = FINAL_STATUS[rr.resolution]
+    path = (list(CLAIM_PROGRESS) if rr.is_claim else list(PROGRESS)) + [final]
     reached = {e.to_status for e in rr.events.all()}
     steps = [{"label": ReturnStatus(s).label, "done": s in reached, "current": s == rr.status} for s in path]
     context = {

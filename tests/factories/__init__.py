@@ -38,6 +38,7 @@ from tests.factories.recommendations import (
     RecommendationSettingsFactory,
 )
 from tests.factories.returns import (
+    ClaimPolicyFactory,
     CategoryRuleFactory,
     MoneyApprovalFactory,
     RefundFactory,
@@ -68,7 +69,8 @@ from tests.factories.users import UserFactory
 from tests.factories.webhooks_out import WebhookAttemptFactory, WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
-    "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "CustomerFactory", "DelayCaseFactory",
+    "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory",
+    "ClaimPolicyFactory", "CustomerFactory", "DelayCaseFactory",
     "DeliveryRequestEventFactory", "DeliveryRequestFactory", "EddBacktestRunFactory", "FollowUpCaseFactory",
     "FollowUpCaseLogFactory", "IdempotencyRecordFactory", "InboundWebhookFactory", "IncentiveIssueFactory",
     "LaneTransitStatsFactory", "MerchantFactory", "MoneyApprovalFactory", "MerchantShippingSettingsFactory", "NotificationLogFactory",
