@@ -67,7 +67,8 @@ PARCEL_ACTIONS = ExtensionPoint(
     "parcel_actions",
     "(order, token, parcel) -> iterable of (label, url) shown first in a stopped parcel's notice "
     "(parcel.notice.kind: lost, damaged, customs…; parcel.claim_reason is 'lost' or 'damaged' when "
-    "a claim may apply, e.g. 'Report a problem'). Part of the cached page, like ORDER_PAGE_BLOCKS.")
+    "a claim may apply, e.g. 'Report a problem'), or after the proof of delivery for a parcel without "
+    "a notice (parcel.status, e.g. delivered). Part of the cached page, like ORDER_PAGE_BLOCKS.")
 ORDER_TROUBLES = ExtensionPoint(
     "order_troubles",
     "(order_id) -> bool: the order is in trouble (e.g. a return in progress), so no post-purchase offer.")

@@ -51,6 +51,7 @@ from returns.services.transitions import apply_transition, log_note
 from returns.services.webhooks import return_webhook_emit
 from tracking.models import Order, Shipment
 from tracking.page.presenters import format_day, merchant_zone
+from tracking.page.versions import order_page_changed
 from tracking.staff.selectors import membership_for
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ def claim_submit(
         raise ReturnError(_("This form has expired; please start again."), code="idempotency_key")
     existing = ReturnRequest.objects.filter(merchant_id=order.merchant_id, idempotency_key=idempotency_key).first()
     if existing is not None:
+        if existing.order_id != order.pk:
+            raise ReturnError(_("This form has expired; please start again."), code="idempotency_key")
         return existing, False
     # The order's lock serialises claims (and returns) of one order: two tabs cannot claim an item twice.
     order = Order.objects.select_for_update().select_related("merchant", "customer").get(pk=order.pk)
@@ -260,6 +263,8 @@ def claim_submit(
                                actor=ReturnEvent.Actor.SHOPPER, note=note[:500])
     return_notify(rr, "return_requested")
     return_webhook_emit(rr=rr, event_type="return.requested")
+    # The tracking page offers "Report a problem" only while something is left to report.
+    order_page_changed(order_id=order.pk)
     if auto:
         claim_approve(rr=rr, by="system", note="Auto-approved: " + "; ".join(why) + ".")
     rr.refresh_from_db()

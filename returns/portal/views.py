@@ -25,6 +25,7 @@ from returns.portal.drafts import draft_state, fee_total
 from returns.errors import ReturnError
 from returns.portal.forms import ConfirmForm, DetailsForm, ItemsForm, LookupForm, MethodForm
 from returns.models import Resolution, ReturnDraft, ReturnMethod, ReturnRequest, ReturnStatus
+from returns.claims.services import claim_type_label
 from returns.files.photos import PhotoRejected
 from returns.selectors import expected_refund_date
 from returns.services import RequestedLine, pickup_dates, return_photo_store, return_policy_ensure, return_request
@@ -254,6 +255,12 @@ def return_from_token(token) -> ReturnRequest:
     return get_object_or_404(ReturnRequest.objects.select_related("merchant", "order", "shipment"), pk=return_id)
 
 
+def _tracking_url(rr: ReturnRequest) -> str:
+    from tracking.tokens import make_token
+
+    return reverse("tracking:order_link", args=[make_token("order", {"o": rr.order_id})])
+
+
 def detail(request, token):
     try:
         rr = return_from_token(token)
@@ -277,5 +284,7 @@ def detail(request, token):
         "label_url": reverse("returns:label", args=[token]) if rr.label_file else "",
         "credit_total": rr.refund_amount + rr.credit_bonus,
         "exchange_order": rr.exchange_order,
+        "claim_type_label": claim_type_label(rr.claim_type) if rr.is_claim else "",
+        "tracking_url": _tracking_url(rr),
     }
     return render(request, "returns/detail.html", context)

@@ -220,6 +220,10 @@ def return_reject(*, rr: ReturnRequest, by, reason: str) -> ReturnRequest:
     locked.save(update_fields=["rejection_reason", "updated_at"])
     if locked.resolution in (Resolution.EXCHANGE, Resolution.REPLACEMENT):
         exchange_release_stock(rr=locked, by=by)
+    if locked.is_claim:  # its items may be reported again: the tracking page offers it again
+        from tracking.page.versions import order_page_changed
+
+        order_page_changed(order_id=locked.order_id)
     return_notify(locked, "return_rejected")
     return_webhook_emit(rr=locked, event_type="return.rejected")
     return locked

@@ -1,0 +1,27 @@
+"""PARCEL_ACTIONS: "Report a problem" on the tracking page, for a parcel where a claim applies now
+(lost, damaged, delivered: missing items or not received) and something is left to report."""
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tracking.carriers import status as st
+from tracking.models import Shipment
+
+from returns.claims.services import claim_policy_ensure, claimability
+
+# Statuses where a claim can apply at all (claimability decides the rest); others cost no query.
+MAYBE = frozenset({st.DELIVERED, st.EXCEPTION, st.IN_TRANSIT, st.OUT_FOR_DELIVERY, st.EXPIRED})
+
+
+def claim_actions(order, token: str, parcel) -> list[tuple[str, str]]:
+    if parcel.status not in MAYBE:
+        return []
+    shipment = (Shipment.objects.select_related("merchant", "order")
+                .filter(order_id=order.pk, tracking_number=parcel.tracking_number, is_return=False).first())
+    if shipment is None:
+        return []
+    if not claimability(shipment=shipment, policy=claim_policy_ensure(merchant=order.merchant)).open:
+        return []
+    label = _("Report a lost parcel") if parcel.claim_reason == "lost" else _("Report a problem")
+    return [(label, reverse("returns:claim", args=[token, parcel.tracking_number]))]
