@@ -16,6 +16,12 @@ def _staff_permissions():
     )
 
 
+def _seed_claims(*, now):
+    from returns.claims.demo import seed_claims
+
+    return seed_claims(now=now)
+
+
 class ReturnsConfig(AppConfig):
     name = "returns"
     verbose_name = "Returns"
@@ -31,6 +37,7 @@ class ReturnsConfig(AppConfig):
                                                 dispatch_uid="returns.on_shipment_status_changed")
         extensions.ORDER_LINKS.register(hooks.order_links, key="returns.start")
         extensions.PARCEL_ACTIONS.register(claim_hooks.claim_actions, key="returns.claim")
+        extensions.DEMO_SEED.register(_seed_claims, key="returns.claims")
         extensions.ORDER_TROUBLES.register(hooks.order_has_open_return, key="returns.open_return")
         extensions.SURVEY_HOLDS.register(hooks.open_return_blocks_survey, key="returns.open_return")
         extensions.STORE_CREDIT.register(hooks.grant_store_credit, key="returns.store_credit")

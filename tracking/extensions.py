@@ -84,6 +84,12 @@ STORE_CREDIT = ExtensionPoint(
     "(*, customer, amount, currency, reference, note) -> credit code; books store credit outside a "
     "return, idempotent on reference. The first registered implementation is used.")
 
+# --- asked by tracking.demo.seed after the demo shop exists -------------------------------------------
+DEMO_SEED = ExtensionPoint(
+    "demo_seed",
+    "(*, now) -> dict of counts: the app's own demo rows for the demo merchants (e.g. claims in every "
+    "state). Idempotent: a second seed adds nothing.")
+
 # --- asked by tracking.staff when it syncs the support groups ----------------------------------------
 STAFF_PERMISSIONS = ExtensionPoint(
     "staff_permissions",
