@@ -255,6 +255,13 @@ def return_from_token(token) -> ReturnRequest:
     return get_object_or_404(ReturnRequest.objects.select_related("merchant", "order", "shipment"), pk=return_id)
 
 
+def _status_label(rr: ReturnRequest, status: str) -> str:
+    """A claim's replacement is sent, not exchanged: nothing came back."""
+    if rr.is_claim and status == ReturnStatus.EXCHANGED:
+        return _("Replacement sent")
+    return str(ReturnStatus(status).label)
+
+
 def _tracking_url(rr: ReturnRequest) -> str:
     from tracking.tokens import make_token
 
@@ -273,7 +280,7 @@ def detail(request, token):
     final = FINAL_STATUS[rr.resolution]
     path = (list(CLAIM_PROGRESS) if rr.is_claim else list(PROGRESS)) + [final]
     reached = {e.to_status for e in rr.events.all()}
-    steps = [{"label": ReturnStatus(s).label, "done": s in reached, "current": s == rr.status} for s in path]
+    steps = [{"label": _status_label(rr, s), "done": s in reached, "current": s == rr.status} for s in path]
     context = {
         "merchant": rr.merchant, "rr": rr, "token": token, "steps": steps,
         "stopped": rr.status in (ReturnStatus.REJECTED, ReturnStatus.CLOSED),
@@ -285,6 +292,7 @@ def detail(request, token):
         "credit_total": rr.refund_amount + rr.credit_bonus,
         "exchange_order": rr.exchange_order,
         "claim_type_label": claim_type_label(rr.claim_type) if rr.is_claim else "",
+        "status_label": _status_label(rr, rr.status),
         "tracking_url": _tracking_url(rr),
     }
     return render(request, "returns/detail.html", context)
