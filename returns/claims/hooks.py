@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from tracking.carriers import status as st
 from tracking.models import Shipment
 
-from returns.claims.services import claim_policy_ensure, claimability
+from returns.claims.services import claim_policy_for, claimability
 
 # Statuses where a claim can apply at all (claimability decides the rest); others cost no query.
 MAYBE = frozenset({st.DELIVERED, st.EXCEPTION, st.IN_TRANSIT, st.OUT_FOR_DELIVERY, st.EXPIRED})
@@ -21,7 +21,7 @@ def claim_actions(order, token: str, parcel) -> list[tuple[str, str]]:
                 .filter(order_id=order.pk, tracking_number=parcel.tracking_number, is_return=False).first())
     if shipment is None:
         return []
-    if not claimability(shipment=shipment, policy=claim_policy_ensure(merchant=order.merchant)).open:
+    if not claimability(shipment=shipment, policy=claim_policy_for(order.merchant)).open:
         return []
     label = _("Report a lost parcel") if parcel.claim_reason == "lost" else _("Report a problem")
     return [(label, reverse("returns:claim", args=[token, parcel.tracking_number]))]

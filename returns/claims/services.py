@@ -82,6 +82,11 @@ def claim_policy_ensure(*, merchant) -> ClaimPolicy:
     return policy
 
 
+def claim_policy_for(merchant) -> ClaimPolicy:
+    """The merchant's policy, or the defaults without writing one (for pages that only read)."""
+    return ClaimPolicy.objects.filter(merchant=merchant).first() or ClaimPolicy(merchant=merchant)
+
+
 def resolutions_allowed(policy: ClaimPolicy) -> list[tuple[str, str]]:
     """(code, label in the active language) of the resolutions the merchant's policy offers."""
     choices = []

@@ -20,7 +20,7 @@ from tracking.tokens import BadToken, ExpiredToken, read_token
 from returns.claims.forms import ClaimForm
 from returns.claims.services import (
     ClaimedLine,
-    claim_policy_ensure,
+    claim_policy_for,
     claim_submit,
     claimability,
     resolutions_allowed,
@@ -45,7 +45,7 @@ def claim(request, token, tracking_number):
         raise Http404 from None
     shipment = get_object_or_404(Shipment.objects.select_related("merchant", "order"), order=order,
                                  tracking_number=tracking_number[:64], is_return=False)
-    policy = claim_policy_ensure(merchant=order.merchant)
+    policy = claim_policy_for(order.merchant)  # a GET writes nothing; submitting ensures the policy
     state = claimability(shipment=shipment, policy=policy)
     context = {"merchant": order.merchant, "order": order, "shipment": shipment, "state": state,
                "tracking_url": reverse("tracking:order_link", args=[token]), "policy": policy}
