@@ -133,7 +133,8 @@ def items(request, key):
     rows = [(view, form[f"qty_{view.line.pk}"] if f"qty_{view.line.pk}" in form.fields else None)
             for view in state.line_views]
     status = 400 if request.method == "POST" else 200
-    return render(request, "returns/items.html", _context(draft, state, 1, form=form, rows=rows), status=status)
+    return render(request, "returns/items.html", _context(draft, state, 1, form=form, rows=rows,
+                                                          tracking_url=_tracking_url(draft)), status=status)
 
 
 @require_http_methods(["GET", "POST"])

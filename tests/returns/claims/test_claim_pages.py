@@ -147,3 +147,14 @@ def test_a_forged_link_or_another_orders_parcel_is_not_found(client, merchant):
     _other, foreign = parcel_order(merchant)
     assert client.get(reverse("returns:claim", args=["forged", foreign.tracking_number])).status_code == 404
     assert client.get(claim_url(order, foreign)).status_code == 404
+
+
+def test_the_returns_portal_never_offers_a_continue_that_goes_nowhere(client, merchant):
+    from returns.services import return_policy_ensure
+
+    return_policy_ensure(merchant=merchant)
+    order, _shipment = parcel_order(merchant, status=st.IN_TRANSIT, days_ago=1)
+    response = client.get(reverse("returns:order", args=[make_token("order", {"o": order.pk})]), follow=True)
+    html = response.content.decode()
+    assert "Nothing in this order can be returned right now" in html
+    assert ">Continue<" not in html and order_link(order) in html
