@@ -10,8 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from tracking.staff.mixins import ScopedAdmin
-
 from returns.admin import ReturnRequestAdmin
 from returns.claims.models import Claim, ClaimPolicy
 from returns.claims.services import claim_approve
@@ -19,6 +17,7 @@ from returns.errors import ReturnError
 from returns.money.authority import APPROVE_CLAIM, MoneyNeedsApproval
 from returns.services import return_close, return_reject, return_release_money
 from returns.states import InvalidTransition
+from tracking.staff.mixins import ScopedAdmin
 
 
 @admin.register(Claim)

@@ -10,14 +10,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image, ImageDraw
 
-from tracking.carriers import status as st
-from tracking.models import Merchant, Shipment
-
-from returns.claims.services import ClaimedLine, claim_approve, claim_policy_ensure, claim_submit, claimable_lines
+from returns.claims.services import (
+    ClaimedLine,
+    claim_approve,
+    claim_policy_ensure,
+    claim_submit,
+    claimable_lines,
+)
 from returns.models import Refund, RequestKind, ReturnRequest, ReturnStatus
 from returns.money.refunds import refund_execute
 from returns.services import return_close, return_reject
 from returns.services.transitions import apply_transition
+from tracking.carriers import status as st
+from tracking.models import Merchant, Shipment
 
 DEMO_SLUGS = ("hanok-home", "trailhead")
 NOTES = {

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from returns.claims.services import claim_policy_for, claimability
 from tracking.carriers import status as st
 from tracking.models import Shipment
-
-from returns.claims.services import claim_policy_for, claimability
 
 # Statuses where a claim can apply at all (claimability decides the rest); others cost no query.
 MAYBE = frozenset({st.DELIVERED, st.EXCEPTION, st.IN_TRANSIT, st.OUT_FOR_DELIVERY, st.EXPIRED})

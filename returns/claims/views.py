@@ -14,9 +14,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracking.models import Order, Shipment
-from tracking.tokens import BadToken, ExpiredToken, read_token
-
 from returns.claims.forms import ClaimForm
 from returns.claims.services import (
     ClaimedLine,
@@ -27,6 +24,8 @@ from returns.claims.services import (
 )
 from returns.errors import ReturnError
 from returns.tokens import return_token
+from tracking.models import Order, Shipment
+from tracking.tokens import BadToken, ExpiredToken, read_token
 
 
 def _order(token) -> Order:

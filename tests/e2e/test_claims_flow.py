@@ -33,7 +33,7 @@ def shop(settings, tmp_path, merchant):
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     policy = claim_policy_ensure(merchant=merchant)
-    policy.auto_approve_max_value = Decimal("30000")
+    policy.auto_approve_max_value = Decimal(30000)
     policy.save()
     return merchant
 
@@ -62,7 +62,7 @@ def test_shopper_reports_a_damaged_item_from_the_tracking_page(page, live_server
     rr = ReturnRequest.objects.get()
     page.get_by_role("heading", name=f"Claim {rr.rma}").wait_for()
     assert rr.kind == "claim" and rr.claim_type == "damaged" and rr.status == ReturnStatus.CREDITED
-    assert rr.photos.count() == 1 and rr.items_total == Decimal("12500")
+    assert rr.photos.count() == 1 and rr.items_total == Decimal(12500)
     assert "Arrived damaged" in page.inner_text("main")
     page.screenshot(path=str(artifacts_dir / "claim-page-en-360.png"), full_page=True)
 

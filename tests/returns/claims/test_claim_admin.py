@@ -42,7 +42,7 @@ def test_a_lead_approves_from_the_claim_page_and_the_refund_goes(client, merchan
                                                                  django_capture_on_commit_callbacks):
     order, shipment = parcel_order(merchant)
     rr = claim(order, shipment)
-    lead = staff("lead1", merchant, group=SUPPORT_LEAD, role=StaffMembership.Role.LEAD, limit=Decimal("100000"))
+    lead = staff("lead1", merchant, group=SUPPORT_LEAD, role=StaffMembership.Role.LEAD, limit=Decimal(100000))
     client.force_login(lead)
     page = client.get(reverse("admin:returns_claim_change", args=[rr.pk])).content.decode()
     assert reverse("admin:returns_claim_do", args=[rr.pk, "approve"]) in page

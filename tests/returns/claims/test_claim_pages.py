@@ -70,7 +70,7 @@ def test_the_shopper_reports_damage_with_a_photo_and_sees_the_claim(client, merc
     rr = ReturnRequest.objects.get()
     assert response.status_code == 302 and response["Location"].startswith("/returns/r/")
     assert rr.kind == "claim" and rr.claim_type == "damaged" and rr.status == ReturnStatus.REQUESTED
-    assert rr.items_total == Decimal("12500") and rr.photos.count() == 1 and rr.comment == "Box crushed"
+    assert rr.items_total == Decimal(12500) and rr.photos.count() == 1 and rr.comment == "Box crushed"
     page = client.get(response["Location"]).content.decode()
     assert f"Claim {rr.rma}" in page and "Arrived damaged" in page and "Nothing needs to be sent back" in page
 

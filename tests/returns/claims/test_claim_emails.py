@@ -1,0 +1,79 @@
+"""A claim tells the shopper what happened to it — received, approved, rejected, settled — in their
+language, with words for a claim (nothing to send back), not a return's."""
+import re
+from decimal import Decimal
+
+import pytest
+
+from returns.claims.services import (
+    ClaimedLine,
+    claim_approve,
+    claim_policy_ensure,
+    claim_submit,
+)
+from returns.services import return_reject
+from tests.support.claims import jpeg, parcel_order
+from tracking.models import NotificationLog
+from tracking.notifications.services import render_message
+
+pytestmark = pytest.mark.django_db
+
+HANGUL = re.compile(r"[가-힣]")
+
+
+def _claim(order, shipment, *, resolution="store_credit"):
+    rr, _ = claim_submit(order=order, shipment=shipment, claim_type="not_received", resolution=resolution,
+                         lines=[ClaimedLine(line.pk, line.quantity) for line in order.lines.all()],
+                         idempotency_key="mail-1")
+    return rr
+
+
+def _kinds(order):
+    return list(NotificationLog.objects.filter(order=order).order_by("id").values_list("kind", flat=True))
+
+
+def test_received_approved_and_settled_are_claim_emails(merchant):
+    order, shipment = parcel_order(merchant)
+    rr = _claim(order, shipment)
+    assert _kinds(order) == ["claim_requested"]
+    claim_approve(rr=rr, by="system")
+    assert _kinds(order) == ["claim_requested", "claim_approved", "claim_resolved"]
+    message = render_message(NotificationLog.objects.get(order=order, kind="claim_resolved"))
+    assert rr.rma in message.subject and "settled" in message.subject
+    assert "50000" in message.text and "store credit" in message.text and "See your claim" in message.text
+
+
+def test_rejection_gives_the_reason(merchant):
+    order, shipment = parcel_order(merchant)
+    rr = _claim(order, shipment)
+    return_reject(rr=rr, by="system", reason="Signed for by your concierge.")
+    message = render_message(NotificationLog.objects.get(order=order, kind="claim_rejected"))
+    assert "couldn't approve your claim" in message.text and "Signed for by your concierge." in message.html
+
+
+def test_a_korean_shopper_reads_every_claim_email_in_korean(merchant):
+    policy = claim_policy_ensure(merchant=merchant)
+    policy.auto_approve_max_value = Decimal(0)
+    policy.save()
+    order, shipment = parcel_order(merchant)
+    order.customer.locale = "ko"
+    order.customer.save()
+    rr = _claim(order, shipment, resolution="replacement")
+    claim_approve(rr=rr, by="system")
+    other, other_shipment = parcel_order(merchant)
+    other.customer.locale = "ko"
+    other.customer.save()
+    rejected, _ = claim_submit(order=other, shipment=other_shipment, claim_type="damaged", resolution="refund",
+                               lines=[ClaimedLine(line.pk, 1) for line in other.lines.all()],
+                               idempotency_key="mail-2", photos=[jpeg()])
+    return_reject(rr=rejected, by="system", reason="사진으로는 파손을 확인할 수 없어요.")
+    logs = NotificationLog.objects.filter(kind__startswith="claim_")
+    assert {log.kind for log in logs} == {"claim_requested", "claim_approved", "claim_resolved", "claim_rejected"}
+    for log in logs:
+        message = render_message(log)
+        assert HANGUL.search(message.subject), log.kind
+        for english in ("Hi ", "Your claim", "We received", "See your claim", "couldn't approve"):
+            assert english not in message.text and english not in message.html, (log.kind, english)
+    rr.refresh_from_db()
+    resolved = render_message(logs.get(kind="claim_resolved"))
+    assert rr.exchange_order.number in resolved.text and "재발송" in resolved.text
