@@ -27,10 +27,9 @@ class ReturnsConfig(AppConfig):
     verbose_name = "Returns"
 
     def ready(self):
-        from tracking import extensions, signals
-
         from returns import hooks, receivers
         from returns.claims import hooks as claim_hooks
+        from tracking import extensions, signals
 
         # shipment_delivered is also announced as a status change to "delivered"; one receiver is enough.
         signals.shipment_status_changed.connect(receivers.on_shipment_status_changed,

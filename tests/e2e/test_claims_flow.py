@@ -41,7 +41,7 @@ def shop(settings, tmp_path, merchant):
 def test_shopper_reports_a_damaged_item_from_the_tracking_page(page, live_server, shop, artifacts_dir):
     page.set_default_timeout(30_000)
     page.set_viewport_size(SMALL_PHONE)
-    order, shipment = parcel_order(shop)
+    order, _shipment = parcel_order(shop)
     pillow = order.lines.get(quantity=2)  # 12,500 × 2
     page.goto(live_server.url + order_link(order))
     action = page.locator(".parcel-actions").get_by_role("link", name="Report a problem")
