@@ -65,3 +65,12 @@ def test_an_agent_cannot_approve_a_claim(client, merchant):
     assert response.status_code == 403
     rr.refresh_from_db()
     assert rr.status == ReturnStatus.REQUESTED
+
+
+def test_claims_stay_out_of_the_returns_report(merchant):
+    from returns.reports import return_report
+
+    order, shipment = parcel_order(merchant)
+    claim(order, shipment)
+    report = return_report(merchant_id=merchant.pk)
+    assert all(row["returned"] == 0 for row in report["by_product"]) and report["by_reason"] == []
