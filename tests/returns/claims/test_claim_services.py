@@ -269,3 +269,35 @@ def test_window_counts_from_delivery(merchant):
     assert claimability(shipment=shipment, policy=policy, now=timezone.now()).open
     later = timezone.now() + timedelta(days=2)
     assert claimability(shipment=shipment, policy=policy, now=later).closed_on
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_claiming_the_same_items_at_once_make_one_claim(merchant):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (set DATABASE_URL)")
+    order, shipment = parcel_order(merchant)
+    barrier = threading.Barrier(6)
+    outcomes = []
+
+    def attempt(n):
+        try:
+            barrier.wait()
+            submit(Order.objects.get(pk=order.pk), shipment, key=f"tab-{n}")
+            outcomes.append("ok")
+        except ReturnError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already_claimed"] * 5 + ["ok"], outcomes
+    assert ReturnRequest.objects.filter(kind="claim").count() == 1
