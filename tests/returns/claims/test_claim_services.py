@@ -301,3 +301,12 @@ def test_two_tabs_claiming_the_same_items_at_once_make_one_claim(merchant):
         thread.join()
     assert sorted(outcomes) == ["already_claimed"] * 5 + ["ok"], outcomes
     assert ReturnRequest.objects.filter(kind="claim").count() == 1
+
+
+def test_merchants_systems_can_tell_a_claim_from_a_return(merchant):
+    from returns.api import ReturnOutputSerializer
+
+    order, shipment = parcel_order(merchant)
+    data = ReturnOutputSerializer(submit(order, shipment)).data
+    assert data["kind"] == "claim" and data["claim_type"] == "not_received" and data["method"] == "none"
+    assert data["return_tracking_number"] is None
