@@ -20,7 +20,8 @@ def claim_actions(order, token: str, parcel) -> list[tuple[str, str]]:
                 .filter(order_id=order.pk, tracking_number=parcel.tracking_number, is_return=False).first())
     if shipment is None:
         return []
-    if not claimability(shipment=shipment, policy=claim_policy_for(order.merchant)).open:
+    state = claimability(shipment=shipment, policy=claim_policy_for(order.merchant))
+    if not state.open:
         return []
-    label = _("Report a lost parcel") if parcel.claim_reason == "lost" else _("Report a problem")
+    label = _("Report a lost parcel") if state.types == ("lost",) else _("Report a problem")
     return [(label, reverse("returns:claim", args=[token, parcel.tracking_number]))]

@@ -42,6 +42,20 @@ def test_a_parcel_on_its_way_offers_neither_a_claim_nor_a_return(client, merchan
     assert "Start a return" not in html  # nothing delivered: the portal would only say "not delivered yet"
 
 
+def test_long_after_delivery_neither_a_claim_nor_a_return_is_offered(client, merchant):
+    order, _shipment = parcel_order(merchant, days_ago=90)
+    html = client.get(order_link(order)).content.decode()
+    assert "Report a problem" not in html and "Start a return" not in html
+
+
+def test_a_parcel_silent_for_long_may_be_reported_lost(client, merchant):
+    policy = claim_policy_ensure(merchant=merchant)
+    order, shipment = parcel_order(merchant, status=st.IN_TRANSIT, days_ago=policy.lost_after_days + 1)
+    html = client.get(order_link(order)).content.decode()
+    assert "This parcel has not moved for a long time." in html and claim_url(order, shipment) in html
+    assert "Report a lost parcel" in html
+
+
 def test_a_lost_parcel_leads_its_notice_with_the_claim(client, merchant):
     order, shipment = parcel_order(merchant, status=st.EXCEPTION, reason="lost", days_ago=1)
     html = client.get(order_link(order)).content.decode()
