@@ -84,11 +84,12 @@ def _seed_merchant(merchant, *, now: datetime) -> int:
     # Waiting for review.
     _claim(delivered[0], "not_received", "refund", key=f"{key}-review", note=notes["not_received"], now=now)
     # Damaged, replacement sent: a replacement order and its outbound parcel (from stock on hand).
-    stocked = [i for i, parcel in enumerate(delivered[1:], start=1) if all(
-        line.order_line.variant.stock >= line.shipped for line in claimable_lines(parcel))]
-    if not stocked:
-        return made + 0
-    delivered.insert(1, delivered.pop(stocked[0]))
+    stocked = next((i for i, parcel in enumerate(delivered[1:], start=1) if all(
+        line.order_line.variant.stock >= line.quantity
+        for line in parcel.lines.select_related("order_line__variant"))), None)
+    if stocked is None:
+        return made
+    delivered.insert(1, delivered.pop(stocked))
     rr = _claim(delivered[1], "damaged", "replacement", key=f"{key}-replacement", note=notes["damaged"], now=now,
                 photos=[_photo()])
     claim_approve(rr=rr, by="system", note="Demo: photo shows the damage.")

@@ -71,10 +71,11 @@ class ClaimableLine:
     order_line: object  # tracking.models.OrderLine
     shipped: int
     claimed: int
+    returned: int = 0  # in a return of the order (not rejected): not claimed as well
 
     @property
     def remaining(self) -> int:
-        return max(0, self.shipped - self.claimed)
+        return max(0, self.shipped - self.claimed - self.returned)
 
 
 def claim_policy_ensure(*, merchant) -> ClaimPolicy:
@@ -117,7 +118,13 @@ def claimable_lines(shipment: Shipment) -> list[ClaimableLine]:
                                          return_request__kind=RequestKind.CLAIM)
                .exclude(return_request__status__in=RELEASED)
                .values("order_line_id").annotate(q=Sum("quantity"))}
-    return [ClaimableLine(order_lines[pk], qty, claimed.get(pk, 0))
+    returned = {row["order_line_id"]: row["q"] for row in
+                ReturnLine.objects.filter(return_request__order_id=shipment.order_id,
+                                          return_request__kind=RequestKind.RETURN,
+                                          order_line_id__in=list(shipped))
+                .exclude(return_request__status__in=RELEASED)
+                .values("order_line_id").annotate(q=Sum("quantity"))}
+    return [ClaimableLine(order_lines[pk], qty, claimed.get(pk, 0), returned.get(pk, 0))
             for pk, qty in sorted(shipped.items()) if pk in order_lines]
 
 
@@ -215,6 +222,9 @@ def claim_submit(
         if line.quantity < 0 or line.quantity > claimable.shipped:
             raise ReturnError(_("You can report at most %(n)s × %(item)s: that is how many were in this parcel.")
                               % {"n": claimable.shipped, "item": claimable.order_line.title}, code="quantity")
+        if line.quantity > claimable.remaining and line.quantity <= claimable.shipped - claimable.claimed:
+            raise ReturnError(_("%(item)s is already part of a return.")
+                              % {"item": claimable.order_line.title}, code="already_returned")
         if line.quantity > claimable.remaining:
             raise ReturnError(_("You already reported a problem with %(item)s.")
                               % {"item": claimable.order_line.title}, code="already_claimed")

@@ -310,3 +310,17 @@ def test_merchants_systems_can_tell_a_claim_from_a_return(merchant):
     data = ReturnOutputSerializer(submit(order, shipment)).data
     assert data["kind"] == "claim" and data["claim_type"] == "not_received" and data["method"] == "none"
     assert data["return_tracking_number"] is None
+
+
+def test_items_already_being_returned_cannot_also_be_claimed(merchant):
+    from returns.services import RequestedLine, return_policy_ensure, return_request
+
+    return_policy_ensure(merchant=merchant)
+    order, shipment = parcel_order(merchant)
+    line = order.lines.get(quantity=1)
+    return_request(order=order, lines=[RequestedLine(line.pk, 1)], reason_code="changed_mind", resolution="refund",
+                   method="drop_off", idempotency_key="ret-1")
+    with pytest.raises(ReturnError) as refused:
+        submit(order, shipment, lines=[ClaimedLine(line.pk, 1)])
+    assert refused.value.code == "already_returned"
+    assert ReturnRequest.objects.filter(kind="claim").count() == 0
