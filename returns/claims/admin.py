@@ -23,8 +23,8 @@ from tracking.staff.mixins import ScopedAdmin
 @admin.register(Claim)
 class ClaimAdmin(ReturnRequestAdmin):
     change_form_template = "admin/returns/claim/change_form.html"
-    list_display = ["rma", "merchant", "order", "claim_type", "status", "resolution", "items_total", "currency",
-                    "auto_approved", "created_at"]
+    list_display = ["rma", "merchant", "order", "claim_type", "status", "resolution", "value", "auto_approved",
+                    "created_at"]
     list_filter = ["status", "claim_type", "resolution", "merchant", "created_at"]
     search_fields = ["rma", "order__number", "customer__email", "claim_shipment__tracking_number"]
     actions = ["approve_claims", "reject_claims"]
@@ -47,6 +47,10 @@ class ClaimAdmin(ReturnRequestAdmin):
 
     def has_approve_claim_permission(self, request, obj=None):
         return self.has_change_permission(request, obj) and request.user.has_perm(APPROVE_CLAIM)
+
+    @admin.display(description="value", ordering="items_total")
+    def value(self, obj):
+        return f"{obj.items_total:,} {obj.currency}"
 
     @admin.display(description="auto-approved", boolean=True)
     def auto_approved(self, obj):

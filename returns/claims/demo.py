@@ -55,7 +55,12 @@ def _candidates(merchant, *, now: datetime, window_days: int):
     lost = (Shipment.objects.filter(merchant=merchant, is_return=False, status=st.EXCEPTION, status_reason="lost",
                                     lines__isnull=False)
             .select_related("order", "merchant").distinct().order_by("-last_event_at"))
-    return [s for s in delivered[:40] if _free(s)], [s for s in lost[:10] if _free(s)]
+    seen, free = set(), []
+    for shipment in delivered[:40]:  # one claim per order
+        if shipment.order_id not in seen and _free(shipment):
+            seen.add(shipment.order_id)
+            free.append(shipment)
+    return free, [s for s in lost[:10] if _free(s) and s.order_id not in seen]
 
 
 def _claim(shipment, claim_type, resolution, *, key, note, now, photos=()):
