@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from returns.admin import ReturnRequestAdmin
+from returns.admin import EventInline, LineInline, MoneyApprovalInline, RefundInline, ReturnRequestAdmin
 from returns.claims.models import Claim, ClaimPolicy
 from returns.claims.services import claim_approve
 from returns.errors import ReturnError
@@ -20,8 +20,15 @@ from returns.states import InvalidTransition
 from tracking.staff.mixins import ScopedAdmin
 
 
+class ClaimLineInline(LineInline):
+    verbose_name_plural = "claimed items (nothing comes back, so nothing to inspect)"
+    fields = ["order_line", "quantity", "unit_price", "exchange_variant"]
+    readonly_fields = fields
+
+
 @admin.register(Claim)
 class ClaimAdmin(ReturnRequestAdmin):
+    inlines = [ClaimLineInline, RefundInline, MoneyApprovalInline, EventInline]
     change_form_template = "admin/returns/claim/change_form.html"
     list_display = ["rma", "merchant", "order", "claim_type", "status", "resolution", "value", "auto_approved",
                     "created_at"]
@@ -31,7 +38,7 @@ class ClaimAdmin(ReturnRequestAdmin):
     fieldsets = [
         (None, {"fields": ["rma", "merchant", "order", "customer", "status", "claim_type", "parcel", "resolution",
                            "comment", "rejection_reason"]}),
-        ("Money", {"fields": ["currency", "items_total", "refund_amount", "exchange_order"]}),
+        ("Money", {"fields": ["currency", "items_total", "refund_amount", "replacement_order"]}),
         ("Decision", {"fields": ["claim_decision"]}),
         ("Photos", {"fields": ["photo_thumbnails"]}),
         ("Customer", {"fields": ["customer_history"]}),
@@ -47,6 +54,13 @@ class ClaimAdmin(ReturnRequestAdmin):
 
     def has_approve_claim_permission(self, request, obj=None):
         return self.has_change_permission(request, obj) and request.user.has_perm(APPROVE_CLAIM)
+
+    @admin.display(description="replacement order")
+    def replacement_order(self, obj):
+        if not obj.exchange_order_id:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:tracking_order_change", args=[obj.exchange_order_id]),
+                           obj.exchange_order.number)
 
     @admin.display(description="value", ordering="items_total")
     def value(self, obj):
