@@ -41,6 +41,8 @@ def shop(settings, tmp_path, merchant):
 def test_shopper_reports_a_damaged_item_from_the_tracking_page(page, live_server, shop, artifacts_dir):
     page.set_default_timeout(30_000)
     page.set_viewport_size(SMALL_PHONE)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     order, _shipment = parcel_order(shop)
     pillow = order.lines.get(quantity=2)  # 12,500 × 2
     page.goto(live_server.url + order_link(order))
@@ -65,6 +67,7 @@ def test_shopper_reports_a_damaged_item_from_the_tracking_page(page, live_server
     assert rr.photos.count() == 1 and rr.items_total == Decimal(12500)
     assert "Arrived damaged" in page.inner_text("main")
     page.screenshot(path=str(artifacts_dir / "claim-page-en-360.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
 
 
 def test_in_korean_a_file_that_is_not_an_image_is_refused(browser, live_server, shop, artifacts_dir):
