@@ -69,8 +69,11 @@ def test_a_fully_reported_parcel_no_longer_offers_the_claim(client, merchant):
     url = claim_url(order, shipment)
     data = form_data(client, url, claim_type="not_received", resolution="refund",
                      **{f"qty_{line.pk}": line.quantity for line in order.lines.all()})
-    assert client.post(url, data).status_code == 302
-    assert "Report a problem" not in client.get(order_link(order)).content.decode()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    html = client.get(order_link(order)).content.decode()
+    assert "Report a problem" not in html
+    assert "See your claim" in html and 'href="/returns/r/' in html
 
 
 # --- The claim form ----------------------------------------------------------------------------------
