@@ -276,7 +276,8 @@ def claim_submit(
                                    height=clean.height, size=len(clean.content))
     ReturnEvent.objects.create(return_request=rr, from_status="", to_status=ReturnStatus.REQUESTED,
                                actor=ReturnEvent.Actor.SHOPPER, note=note[:500])
-    return_notify(rr, "return_requested")
+    if not auto:  # approved at once: the approval (or settlement) email is the one to send
+        return_notify(rr, "return_requested")
     return_webhook_emit(rr=rr, event_type="return.requested")
     # The tracking page offers "Report a problem" only while something is left to report.
     order_page_changed(order_id=order.pk)
@@ -323,18 +324,19 @@ def claim_approve(*, rr: ReturnRequest, by, note: str = "") -> ReturnRequest:
     apply_transition(locked, ReturnStatus.APPROVED, by=by, note=note)
     if locked.resolution == Resolution.REPLACEMENT:
         return_policy_ensure(merchant=locked.merchant)  # the replacement ships from its warehouse, by its carrier
-    return_notify(locked, "return_approved")
     return_webhook_emit(rr=locked, event_type="return.approved")
+    held = None
     try:
         return_release_money(rr=locked, by=by)
     except MoneyHeld as exc:
         log_note(locked, by=by, note=f"Money held after approval: {exc.message}")
-        locked.money_held = exc
-        return locked
+        held = exc
     except ReturnError as exc:  # e.g. the carrier refused the replacement's label: staff retry from admin
         log_note(locked, by="system", note=f"Could not settle the claim yet: {exc.message}")
-        locked.money_held = exc
-        return locked
-    finished = return_finish_if_ready(rr=locked)
-    finished.money_held = None
+        held = exc
+    finished = locked if held is not None else return_finish_if_ready(rr=locked)
+    if finished.status == ReturnStatus.APPROVED:
+        # Settled at once (credit, replacement) the shopper gets the "settled" email instead.
+        return_notify(finished, "return_approved")
+    finished.money_held = held
     return finished

@@ -32,15 +32,32 @@ def _kinds(order):
     return list(NotificationLog.objects.filter(order=order).order_by("id").values_list("kind", flat=True))
 
 
-def test_received_approved_and_settled_are_claim_emails(merchant):
+def test_received_then_settled_at_once_is_two_claim_emails(merchant):
     order, shipment = parcel_order(merchant)
     rr = _claim(order, shipment)
     assert _kinds(order) == ["claim_requested"]
-    claim_approve(rr=rr, by="system")
-    assert _kinds(order) == ["claim_requested", "claim_approved", "claim_resolved"]
+    claim_approve(rr=rr, by="system")  # store credit: settled on approval, one email says both
+    assert _kinds(order) == ["claim_requested", "claim_resolved"]
     message = render_message(NotificationLog.objects.get(order=order, kind="claim_resolved"))
     assert rr.rma in message.subject and "settled" in message.subject
     assert "50000" in message.text and "store credit" in message.text and "See your claim" in message.text
+
+
+def test_a_refund_on_its_way_is_announced_as_approved_then_settled(merchant, django_capture_on_commit_callbacks):
+    order, shipment = parcel_order(merchant)
+    rr = _claim(order, shipment, resolution="refund")
+    with django_capture_on_commit_callbacks(execute=False):
+        claim_approve(rr=rr, by="system")
+    assert _kinds(order) == ["claim_requested", "claim_approved"]
+    message = render_message(NotificationLog.objects.get(order=order, kind="claim_approved"))
+    assert "is approved" in message.subject and "refund is on its way" in message.text
+
+
+def test_an_auto_approved_claim_sends_no_received_email(merchant):
+    order, shipment = parcel_order(merchant, status="exception", reason="lost")
+    claim_submit(order=order, shipment=shipment, claim_type="lost", resolution="store_credit",
+                 lines=[ClaimedLine(line.pk, line.quantity) for line in order.lines.all()], idempotency_key="auto")
+    assert _kinds(order) == ["claim_resolved"]
 
 
 def test_rejection_gives_the_reason(merchant):
@@ -67,6 +84,12 @@ def test_a_korean_shopper_reads_every_claim_email_in_korean(merchant):
                                lines=[ClaimedLine(line.pk, 1) for line in other.lines.all()],
                                idempotency_key="mail-2", photos=[jpeg()])
     return_reject(rr=rejected, by="system", reason="사진으로는 파손을 확인할 수 없어요.")
+    third, third_shipment = parcel_order(merchant)
+    third.customer.locale = "ko"
+    third.customer.save()
+    refunded, _ = claim_submit(order=third, shipment=third_shipment, claim_type="not_received", resolution="refund",
+                               lines=[ClaimedLine(line.pk, 1) for line in third.lines.all()], idempotency_key="mail-3")
+    claim_approve(rr=refunded, by="system")  # the refund waits for the gateway: "approved" first
     logs = NotificationLog.objects.filter(kind__startswith="claim_")
     assert {log.kind for log in logs} == {"claim_requested", "claim_approved", "claim_resolved", "claim_rejected"}
     for log in logs:
