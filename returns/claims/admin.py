@@ -10,7 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from returns.admin import EventInline, LineInline, MoneyApprovalInline, RefundInline, ReturnRequestAdmin
+from returns.admin import (
+    EventInline,
+    LineInline,
+    MoneyApprovalInline,
+    RefundInline,
+    ReturnRequestAdmin,
+)
 from returns.claims.models import Claim, ClaimPolicy
 from returns.claims.services import claim_approve
 from returns.errors import ReturnError
