@@ -49,11 +49,12 @@ from returns.services import (
 from returns.services.workflow import INSPECTION_CONDITIONS
 from returns.states import InvalidTransition
 
+# Claims have their own queue (returns.claims.admin): these are returns with a parcel to come back.
 QUEUES = {
-    "review": ("Needs review", Q(status=ReturnStatus.REQUESTED)),
-    "parcel": ("Awaiting the parcel", Q(status__in=[ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT])),
-    "inspect": ("To inspect", Q(status=ReturnStatus.RECEIVED)),
-    "refund": ("To refund or credit", Q(status=ReturnStatus.INSPECTED)),
+    "review": ("Needs review", Q(status=ReturnStatus.REQUESTED, kind="return")),
+    "parcel": ("Awaiting the parcel", Q(status__in=[ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT], kind="return")),
+    "inspect": ("To inspect", Q(status=ReturnStatus.RECEIVED, kind="return")),
+    "refund": ("To refund or credit", Q(status=ReturnStatus.INSPECTED, kind="return")),
 }
 
 
@@ -143,7 +144,7 @@ class ReturnRequestAdmin(ScopedAdmin):
     change_form_template = "admin/returns/returnrequest/change_form.html"
     list_display = ["rma", "merchant", "order", "customer", "status", "resolution", "method", "refund_amount",
                     "currency", "created_at"]
-    list_filter = [QueueFilter, "status", "resolution", "method", "reason_code", "merchant", "created_at"]
+    list_filter = [QueueFilter, "kind", "status", "resolution", "method", "reason_code", "merchant", "created_at"]
     list_select_related = ["merchant", "order", "customer"]
     search_fields = ["rma", "order__number", "customer__email", "shipment__tracking_number"]
     date_hierarchy = "created_at"
@@ -394,3 +395,7 @@ class ToInspectAdmin(QueueAdmin):
 @admin.register(ToRefund)
 class ToRefundAdmin(QueueAdmin):
     queue = "refund"
+
+
+# Registered after ReturnRequestAdmin, which it extends.
+from returns.claims import admin as _claims_admin  # noqa: E402, F401

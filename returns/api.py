@@ -34,6 +34,8 @@ class ReturnLineOutputSerializer(serializers.Serializer):
 
 class ReturnOutputSerializer(serializers.Serializer):
     rma = serializers.CharField()
+    kind = serializers.CharField(help_text="return, or claim (lost, damaged…: nothing is sent back)")
+    claim_type = serializers.CharField(help_text="lost, damaged, missing_items or not_received; empty for returns")
     order_number = serializers.CharField(source="order.number")
     customer_email = serializers.EmailField(source="customer.email")
     status = serializers.CharField()

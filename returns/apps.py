@@ -16,19 +16,27 @@ def _staff_permissions():
     )
 
 
+def _seed_claims(*, now):
+    from returns.claims.demo import seed_claims
+
+    return seed_claims(now=now)
+
+
 class ReturnsConfig(AppConfig):
     name = "returns"
     verbose_name = "Returns"
 
     def ready(self):
-        from tracking import extensions, signals
-
         from returns import hooks, receivers
+        from returns.claims import hooks as claim_hooks
+        from tracking import extensions, signals
 
         # shipment_delivered is also announced as a status change to "delivered"; one receiver is enough.
         signals.shipment_status_changed.connect(receivers.on_shipment_status_changed,
                                                 dispatch_uid="returns.on_shipment_status_changed")
         extensions.ORDER_LINKS.register(hooks.order_links, key="returns.start")
+        extensions.PARCEL_ACTIONS.register(claim_hooks.claim_actions, key="returns.claim")
+        extensions.DEMO_SEED.register(_seed_claims, key="returns.claims")
         extensions.ORDER_TROUBLES.register(hooks.order_has_open_return, key="returns.open_return")
         extensions.SURVEY_HOLDS.register(hooks.open_return_blocks_survey, key="returns.open_return")
         extensions.STORE_CREDIT.register(hooks.grant_store_credit, key="returns.store_credit")

@@ -13,7 +13,17 @@ from returns.states import TERMINAL
 
 
 def order_links(order, token: str) -> list[tuple[str, str]]:
-    """The tracking page's "Start a return", with the order's own signed token."""
+    """The tracking page's "Start a return", with the order's own signed token — only when some item
+    can be returned now (delivered, in the window, returnable), so the link never leads to a dead end."""
+    from returns.policy.services import return_policy_ensure
+    from returns.selectors import order_eligibility
+    from tracking.carriers import status as st
+
+    if not order.shipments.filter(is_return=False, status=st.DELIVERED).exists():
+        return []  # nothing has arrived yet (or shipped): the portal would only say "not delivered yet"
+    _rules, _facts, verdicts, _views = order_eligibility(order, return_policy_ensure(merchant=order.merchant))
+    if not any(verdict.eligible for verdict in verdicts.values()):
+        return []
     return [(_("Start a return"), reverse("returns:order", args=[token]))]
 
 

@@ -13,7 +13,8 @@ from tracking.models import OrderLine
 
 from returns.models import Refund, ReturnLine, ReturnRequest, ReturnStatus
 
-COUNTED = ~Q(return_request__status=ReturnStatus.REJECTED)
+# Claims (lost, damaged…) are the carrier's or the warehouse's doing, not returns: not counted here.
+COUNTED = ~Q(return_request__status=ReturnStatus.REJECTED) & Q(return_request__kind="return")
 
 
 def _rate(returned, sold) -> Decimal:
@@ -58,9 +59,10 @@ def return_report(*, merchant_id: int | None = None, merchant_ids: Iterable[int]
         .annotate(returns=Count("return_request", distinct=True), units=Sum("quantity")).order_by("-units")
     ]
 
-    returns = ReturnRequest.objects.filter(Q(created_at__gte=since)
+    returns = ReturnRequest.objects.filter(Q(created_at__gte=since, kind="return")
                                            & _merchants("merchant_id", merchant_id, merchant_ids))
-    refunds = Refund.objects.filter(Q(created_at__gte=since, status=Refund.Status.SUCCEEDED)
+    refunds = Refund.objects.filter(Q(created_at__gte=since, status=Refund.Status.SUCCEEDED,
+                                      return_request__kind="return")
                                     & _merchants("merchant_id", merchant_id, merchant_ids))
     money = refunds.aggregate(
         refunded=Sum("amount", filter=Q(kind=Refund.Kind.PAYMENT)),

@@ -130,7 +130,7 @@ def customer_return_rate(customer: Customer, *, exclude_order: Order | None = No
     ordered = OrderLine.objects.filter(order__in=orders).aggregate(q=Sum("quantity"))["q"] or 0
     returned_lines = ReturnLine.objects.filter(
         return_request__merchant_id=customer.merchant_id, return_request__customer=customer
-    ).exclude(return_request__status__in=RELEASED)
+    ).exclude(return_request__status__in=RELEASED).exclude(return_request__kind="claim")  # claims: not the shopper's doing
     if exclude_order is not None:
         returned_lines = returned_lines.exclude(return_request__order=exclude_order)
     returned = returned_lines.aggregate(q=Sum("quantity"))["q"] or 0
@@ -179,6 +179,8 @@ def expected_refund_date(rr: ReturnRequest, policy: ReturnPolicy) -> date | None
     arrival = 0 if rr.resolution != "refund" else settings.DOORSTEP_REFUND_ARRIVAL_DAYS
     if succeeded is not None and succeeded.completed_at:
         return _add_business_days(timezone.localdate(succeeded.completed_at), arrival)
+    if rr.kind == "claim":  # no parcel to wait for: the money goes once the claim is approved
+        return _add_business_days(timezone.localdate(), arrival) if rr.status == ReturnStatus.APPROVED else None
     # Not released yet: expected release = the stage the policy waits for, estimated from now.
     today = timezone.localdate()
     transit = 3 if rr.status in (ReturnStatus.REQUESTED, ReturnStatus.APPROVED) else 0

@@ -18,8 +18,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 TERMINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
 
+# A claim needs no parcel back: once approved, the money (or the replacement) settles it.
+CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.REQUESTED: frozenset({S.APPROVED, S.REJECTED}),
+    S.APPROVED: frozenset({S.REFUNDED, S.CREDITED, S.EXCHANGED, S.CLOSED}),
+    S.REJECTED: frozenset(),
+    S.REFUNDED: frozenset(),
+    S.CREDITED: frozenset(),
+    S.EXCHANGED: frozenset(),
+    S.CLOSED: frozenset(),
+}
+assert frozenset(s for s, targets in CLAIM_TRANSITIONS.items() if not targets) == TERMINAL
+
 # The shopper's progress bar: the happy path, ending in whichever resolution applies.
 PROGRESS = (S.REQUESTED, S.APPROVED, S.IN_TRANSIT, S.RECEIVED, S.INSPECTED)
+CLAIM_PROGRESS = (S.REQUESTED, S.APPROVED)
 
 
 class InvalidTransition(Exception):
@@ -29,6 +42,7 @@ class InvalidTransition(Exception):
         self.target = target
 
 
-def check_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
+def check_transition(current: str, target: str, *, claim: bool = False) -> None:
+    table = CLAIM_TRANSITIONS if claim else TRANSITIONS
+    if target not in table.get(current, frozenset()):
         raise InvalidTransition(current, target)

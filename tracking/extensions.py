@@ -67,7 +67,8 @@ PARCEL_ACTIONS = ExtensionPoint(
     "parcel_actions",
     "(order, token, parcel) -> iterable of (label, url) shown first in a stopped parcel's notice "
     "(parcel.notice.kind: lost, damaged, customs…; parcel.claim_reason is 'lost' or 'damaged' when "
-    "a claim may apply, e.g. 'Report a problem'). Part of the cached page, like ORDER_PAGE_BLOCKS.")
+    "a claim may apply, e.g. 'Report a problem'), or after the proof of delivery for a parcel without "
+    "a notice (parcel.status, e.g. delivered). Part of the cached page, like ORDER_PAGE_BLOCKS.")
 ORDER_TROUBLES = ExtensionPoint(
     "order_troubles",
     "(order_id) -> bool: the order is in trouble (e.g. a return in progress), so no post-purchase offer.")
@@ -82,6 +83,12 @@ STORE_CREDIT = ExtensionPoint(
     "store_credit",
     "(*, customer, amount, currency, reference, note) -> credit code; books store credit outside a "
     "return, idempotent on reference. The first registered implementation is used.")
+
+# --- asked by tracking.demo.seed after the demo shop exists -------------------------------------------
+DEMO_SEED = ExtensionPoint(
+    "demo_seed",
+    "(*, now) -> dict of counts: the app's own demo rows for the demo merchants (e.g. claims in every "
+    "state). Idempotent: a second seed adds nothing.")
 
 # --- asked by tracking.staff when it syncs the support groups ----------------------------------------
 STAFF_PERMISSIONS = ExtensionPoint(

@@ -2,6 +2,8 @@ from returns.money.models import MoneyApproval, RefundLedger, Refund, StoreCredi
 from returns.policy.models import DEFAULT_REASONS, CategoryRule, RefundTiming, ReturnPolicy, ReturnReason
 from returns.models.queues import AwaitingParcel, NeedsReview, ToInspect, ToRefund
 from returns.models.requests import (
+    ClaimType,
+    RequestKind,
     Resolution,
     ReturnDraft,
     ReturnEvent,
@@ -12,16 +14,21 @@ from returns.models.requests import (
     ReturnStatus,
     new_rma,
 )
+from returns.claims.models import Claim, ClaimPolicy
 
 __all__ = [
     "AwaitingParcel",
     "CategoryRule",
+    "Claim",
+    "ClaimPolicy",
+    "ClaimType",
     "DEFAULT_REASONS",
     "MoneyApproval",
     "NeedsReview",
     "Refund",
     "RefundLedger",
     "RefundTiming",
+    "RequestKind",
     "Resolution",
     "ReturnDraft",
     "ReturnEvent",

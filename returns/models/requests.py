@@ -39,12 +39,28 @@ class Resolution(models.TextChoices):
     REFUND = "refund", _("Refund to the original payment")
     STORE_CREDIT = "store_credit", _("Store credit")
     EXCHANGE = "exchange", _("Exchange")
+    # Claims only: the same items sent again, nothing comes back.
+    REPLACEMENT = "replacement", _("Replacement")
 
 
 class ReturnMethod(models.TextChoices):
     DROP_OFF = "drop_off", _("Label-free drop-off (QR code)")
     LABEL = "label", _("Prepaid label (print at home)")
     PICKUP = "pickup", _("Carrier pickup")
+    # Claims: nothing is sent back (the parcel is lost, or the shopper keeps the damaged goods).
+    NONE = "none", _("Nothing to send back")
+
+
+class RequestKind(models.TextChoices):
+    RETURN = "return", _("Return")
+    CLAIM = "claim", _("Claim")
+
+
+class ClaimType(models.TextChoices):
+    LOST = "lost", _("Parcel lost")
+    DAMAGED = "damaged", _("Arrived damaged")
+    MISSING_ITEMS = "missing_items", _("Items missing from the parcel")
+    NOT_RECEIVED = "not_received", _("Delivered but not received")
 
 
 class ReturnRequest(models.Model):
@@ -54,6 +70,11 @@ class ReturnRequest(models.Model):
     rma = models.CharField("RMA", max_length=16, unique=True, default=new_rma, editable=False)
     # The shopper form's one-time token: a double submit collides here and finds the first return.
     idempotency_key = models.CharField(max_length=64)
+    # A claim (lost, damaged, missing, not received) is a request that needs no return shipment.
+    kind = models.CharField(max_length=8, choices=RequestKind.choices, default=RequestKind.RETURN, db_index=True)
+    claim_type = models.CharField(max_length=16, choices=ClaimType.choices, blank=True)
+    claim_shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="claims", help_text=_("The parcel the claim is about."))
     status = models.CharField(max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED,
                               db_index=True)
     resolution = models.CharField(max_length=16, choices=Resolution.choices)
@@ -113,11 +134,19 @@ class ReturnRequest(models.Model):
             ),
             models.CheckConstraint(condition=~Q(method="pickup") | Q(pickup_date__isnull=False),
                                    name="return_pickup_has_date"),
+            models.CheckConstraint(
+                condition=(Q(kind="return", claim_type="") & ~Q(resolution="replacement") & ~Q(method="none"))
+                | (Q(kind="claim", method="none", claim_shipment__isnull=False) & ~Q(claim_type="")),
+                name="return_claim_shape"),
         ]
         indexes = [models.Index(fields=["merchant", "status"]), models.Index(fields=["customer", "created_at"])]
 
     def __str__(self):
         return self.rma
+
+    @property
+    def is_claim(self) -> bool:
+        return self.kind == RequestKind.CLAIM
 
 
 class ReturnLine(models.Model):

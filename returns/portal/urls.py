@@ -1,5 +1,6 @@
 from django.urls import path
 
+from returns.claims import views as views_claims
 from returns.files import views as views_files
 from returns.portal import views
 from tracking import urlconverters  # noqa: F401 — registers <ident:…> and <token:…>
@@ -13,6 +14,7 @@ urlpatterns = [
     path("d/<ident:key>/details/", views.details, name="details"),
     path("d/<ident:key>/method/", views.method, name="method"),
     path("d/<ident:key>/summary/", views.summary, name="summary"),
+    path("claim/<token:token>/<ident:tracking_number>/", views_claims.claim, name="claim"),
     path("r/<token:token>/", views.detail, name="detail"),
     path("r/<token:token>/label/", views_files.label, name="label"),
     path("r/<token:token>/photos/<ident:key>/", views_files.shopper_photo, name="photo"),

@@ -25,11 +25,13 @@ from returns.portal.drafts import draft_state, fee_total
 from returns.errors import ReturnError
 from returns.portal.forms import ConfirmForm, DetailsForm, ItemsForm, LookupForm, MethodForm
 from returns.models import Resolution, ReturnDraft, ReturnMethod, ReturnRequest, ReturnStatus
+from returns.claims.services import claim_type_label
 from returns.files.photos import PhotoRejected
 from returns.selectors import expected_refund_date
 from returns.services import RequestedLine, pickup_dates, return_photo_store, return_policy_ensure, return_request
 from returns.portal.draft_store import draft_is_fresh, return_draft_create, return_draft_update
-from returns.states import PROGRESS
+from returns.states import CLAIM_PROGRESS, PROGRESS
+from returns.services.workflow import FINAL_STATUS
 from returns.tokens import read_return_token, return_token
 
 SESSION_KEY = "returns_drafts"
@@ -130,7 +132,8 @@ def items(request, key):
     rows = [(view, form[f"qty_{view.line.pk}"] if f"qty_{view.line.pk}" in form.fields else None)
             for view in state.line_views]
     status = 400 if request.method == "POST" else 200
-    return render(request, "returns/items.html", _context(draft, state, 1, form=form, rows=rows), status=status)
+    return render(request, "returns/items.html", _context(draft, state, 1, form=form, rows=rows,
+                                                          tracking_url=_tracking_url(draft)), status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,6 +255,19 @@ def return_from_token(token) -> ReturnRequest:
     return get_object_or_404(ReturnRequest.objects.select_related("merchant", "order", "shipment"), pk=return_id)
 
 
+def _status_label(rr: ReturnRequest, status: str) -> str:
+    """A claim's replacement is sent, not exchanged: nothing came back."""
+    if rr.is_claim and status == ReturnStatus.EXCHANGED:
+        return _("Replacement sent")
+    return str(ReturnStatus(status).label)
+
+
+def _tracking_url(rr: ReturnRequest) -> str:
+    from tracking.tokens import make_token
+
+    return reverse("tracking:order_link", args=[make_token("order", {"o": rr.order_id})])
+
+
 def detail(request, token):
     try:
         rr = return_from_token(token)
@@ -261,11 +277,10 @@ def detail(request, token):
     except BadToken:
         raise Http404 from None
     policy = return_policy_ensure(merchant=rr.merchant)
-    final = {Resolution.REFUND: ReturnStatus.REFUNDED, Resolution.STORE_CREDIT: ReturnStatus.CREDITED,
-             Resolution.EXCHANGE: ReturnStatus.EXCHANGED}[rr.resolution]
-    path = list(PROGRESS) + [final]
+    final = FINAL_STATUS[rr.resolution]
+    path = (list(CLAIM_PROGRESS) if rr.is_claim else list(PROGRESS)) + [final]
     reached = {e.to_status for e in rr.events.all()}
-    steps = [{"label": ReturnStatus(s).label, "done": s in reached, "current": s == rr.status} for s in path]
+    steps = [{"label": _status_label(rr, s), "done": s in reached, "current": s == rr.status} for s in path]
     context = {
         "merchant": rr.merchant, "rr": rr, "token": token, "steps": steps,
         "stopped": rr.status in (ReturnStatus.REJECTED, ReturnStatus.CLOSED),
@@ -276,5 +291,8 @@ def detail(request, token):
         "label_url": reverse("returns:label", args=[token]) if rr.label_file else "",
         "credit_total": rr.refund_amount + rr.credit_bonus,
         "exchange_order": rr.exchange_order,
+        "claim_type_label": claim_type_label(rr.claim_type) if rr.is_claim else "",
+        "status_label": _status_label(rr, rr.status),
+        "tracking_url": _tracking_url(rr),
     }
     return render(request, "returns/detail.html", context)

@@ -32,7 +32,7 @@ def actor_name(user) -> str:
 
 def apply_transition(rr: ReturnRequest, target: str, *, by, note: str = "") -> ReturnEvent:
     """Move ``rr`` (a row locked by the caller) to ``target``; raises InvalidTransition otherwise."""
-    check_transition(rr.status, target)
+    check_transition(rr.status, target, claim=rr.is_claim)
     actor, user = actor_of(by)
     previous = rr.status
     rr.status = target

@@ -51,6 +51,10 @@ from returns.services.webhooks import return_webhook_emit
 
 logger = logging.getLogger(__name__)
 
+# The state a request ends in once its resolution is settled.
+FINAL_STATUS = {Resolution.REFUND: ReturnStatus.REFUNDED, Resolution.STORE_CREDIT: ReturnStatus.CREDITED,
+                Resolution.EXCHANGE: ReturnStatus.EXCHANGED, Resolution.REPLACEMENT: ReturnStatus.EXCHANGED}
+
 INSPECTION_CONDITIONS = ("new", "like_new", "used", "damaged", "missing_parts")
 
 
@@ -214,8 +218,12 @@ def return_reject(*, rr: ReturnRequest, by, reason: str) -> ReturnRequest:
     apply_transition(locked, ReturnStatus.REJECTED, by=by, note=reason)
     locked.rejection_reason = reason.strip()
     locked.save(update_fields=["rejection_reason", "updated_at"])
-    if locked.resolution == Resolution.EXCHANGE:
+    if locked.resolution in (Resolution.EXCHANGE, Resolution.REPLACEMENT):
         exchange_release_stock(rr=locked, by=by)
+    if locked.is_claim:  # its items may be reported again: the tracking page offers it again
+        from tracking.page.versions import order_page_changed
+
+        order_page_changed(order_id=locked.order_id)
     return_notify(locked, "return_rejected")
     return_webhook_emit(rr=locked, event_type="return.rejected")
     return locked
@@ -228,7 +236,7 @@ def return_close(*, rr: ReturnRequest, by, note: str) -> ReturnRequest:
         raise ReturnError(_("Say why the return is closed."), code="reason_required")
     locked = _lock(rr)
     apply_transition(locked, ReturnStatus.CLOSED, by=by, note=note)
-    if locked.resolution == Resolution.EXCHANGE and not locked.exchange_order_id:
+    if locked.resolution in (Resolution.EXCHANGE, Resolution.REPLACEMENT) and not locked.exchange_order_id:
         exchange_release_stock(rr=locked, by=by)
     return locked
 
@@ -405,12 +413,13 @@ def _release_quietly(rr: ReturnRequest, *, by) -> None:
 
 @transaction.atomic
 def return_finish_if_ready(*, rr: ReturnRequest) -> ReturnRequest:
-    """Inspected and paid → the final state for the resolution (refunded / credited / exchanged)."""
+    """Inspected (a claim: approved) and paid → the final state for the resolution (refunded /
+    credited / exchanged)."""
     locked = _lock(rr)
-    if locked.status != ReturnStatus.INSPECTED or not _money_done(locked):
+    ready = ReturnStatus.APPROVED if locked.is_claim else ReturnStatus.INSPECTED
+    if locked.status != ready or not _money_done(locked):
         return locked
-    target = {Resolution.REFUND: ReturnStatus.REFUNDED, Resolution.STORE_CREDIT: ReturnStatus.CREDITED,
-              Resolution.EXCHANGE: ReturnStatus.EXCHANGED}[locked.resolution]
+    target = FINAL_STATUS[locked.resolution]
     apply_transition(locked, target, by="system")
     return_notify(locked, "return_resolved")
     return locked

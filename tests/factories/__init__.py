@@ -44,6 +44,7 @@ from tests.factories.recommendations import (
     RecommendationSettingsFactory,
 )
 from tests.factories.returns import (
+    ClaimPolicyFactory,
     CategoryRuleFactory,
     MoneyApprovalFactory,
     RefundFactory,
@@ -75,7 +76,7 @@ from tests.factories.webhooks_out import WebhookAttemptFactory, WebhookDeliveryF
 
 __all__ = [
     "StoreConnectionFactory", "StoreObjectLinkFactory", "StorePrivacyRequestFactory", "StoreWebhookDeliveryFactory",
-    "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "CustomerFactory", "DelayCaseFactory",
+    "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "ClaimPolicyFactory", "CustomerFactory", "DelayCaseFactory",
     "DeliveryRequestEventFactory", "DeliveryRequestFactory", "EddBacktestRunFactory", "FollowUpCaseFactory",
     "FollowUpCaseLogFactory", "IdempotencyRecordFactory", "InboundWebhookFactory", "IncentiveIssueFactory",
     "LaneTransitStatsFactory", "MerchantFactory", "MoneyApprovalFactory", "MerchantShippingSettingsFactory", "NotificationLogFactory",

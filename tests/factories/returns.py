@@ -7,6 +7,7 @@ import factory
 
 from returns.models import (
     CategoryRule,
+    ClaimPolicy,
     MoneyApproval,
     Refund,
     RefundLedger,
@@ -190,3 +191,14 @@ class MoneyApprovalFactory(factory.django.DjangoModelFactory):
     amount = factory.SelfAttribute("return_request.refund_amount")
     currency = factory.SelfAttribute("return_request.currency")
     requested_by = factory.SubFactory(UserFactory)
+
+
+class ClaimPolicyFactory(factory.django.DjangoModelFactory):
+    """The model's defaults: 30 days, photos for damage, every resolution, carrier-confirmed losses
+    approved automatically, no value limit for auto-approval."""
+
+    class Meta:
+        model = ClaimPolicy
+        django_get_or_create = ("merchant",)
+
+    merchant = factory.SubFactory(MerchantFactory)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from tracking import extensions
 from tracking.carriers import mock
 from tracking.carriers import status as st
 from tracking.edd.carrier_table import carrier_transit_range
@@ -133,6 +134,9 @@ def seed(*, now: datetime | None = None, scale: float = 1.0, seed: int = 2026112
             created[key] += value
     if created["orders"]:
         _predict_travelling_parcels()
+    for key, provider in extensions.DEMO_SEED.implementations():
+        for name, value in (provider(now=now) or {}).items():
+            created[f"{key}:{name}"] = value
     return SeedReport(created=created, skipped=skipped, demo_orders=showcase_orders())
 
 

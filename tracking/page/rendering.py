@@ -83,9 +83,14 @@ def build_context(request, order: Order, *, token: str, today: date, bound_forms
     for index, shipment in enumerate(order.page_shipments, start=1):
         parcel = presenters.parcel_for(shipment, index=index, tz=tz, today=today)
         parcel.request = request_summary(shipment.page_request) if shipment.page_request else None
+        offered = [presenters.Action(label, url, "claim") for label, url in parcel_actions(order, token, parcel)]
+        # A stopped parcel's notice leads with them; otherwise (delivered, or silent for long) they
+        # follow the proof of delivery.
+        parcel.actions = []
         if parcel.notice is not None:
-            offered = [presenters.Action(label, url, "claim") for label, url in parcel_actions(order, token, parcel)]
             parcel.notice.actions[:0] = offered
+        else:
+            parcel.actions = offered
         parcel.form = None
         if parcel.can_change_delivery:
             parcel.form = (bound_forms or {}).get(shipment.tracking_number) or DeliveryChangeForm(

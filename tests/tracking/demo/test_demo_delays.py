@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def test_demo_promises_business_days_and_its_first_delay_run_tells_only_the_truth():
     now = timezone.now()
     seed(now=now, scale=0.03)
-    parcels = list(Shipment.objects.filter(is_return=False).select_related("merchant"))
+    # Replacement parcels of the demo's claims are booked by returns, without a promise to the shopper.
+    parcels = list(Shipment.objects.filter(is_return=False).exclude(order__source="exchange")
+                   .select_related("merchant"))
     assert parcels
     for shipment in parcels:
         days = delivery_calendar(shipment.carrier, shipment.service_level, shipment.destination_country)

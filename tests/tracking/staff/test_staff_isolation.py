@@ -176,6 +176,14 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
          idempotency_key=f"{tag}-credit", created_by=staff.username, note=f"{up} goodwill")
     make(rm.MoneyApproval, merchant=merchant, return_request=returns[2], kind="payment", amount=Decimal("8888"),
          currency="KRW", requested_by=staff, note=f"{up} please")
+    # Claims: the merchant's policy and one claim (a request that needs no parcel back).
+    make(rm.ClaimPolicy, merchant=merchant, auto_approve_max_value=Decimal("1000"))
+    claim = make(rm.ReturnRequest, merchant=merchant, order=order, customer=customer, rma=f"{up[:6]}CLM1",
+                 idempotency_key=f"{tag}-claim", kind="claim", claim_type="damaged", claim_shipment=shipment,
+                 status="requested", resolution="refund", method="none", reason_code="damaged",
+                 reason_label=f"{up} damaged", comment=f"{up} crushed box", currency="KRW",
+                 items_total=Decimal("25000"), refund_amount=Decimal("25000"))
+    make(rm.ReturnLine, return_request=claim, order_line=line, quantity=1, unit_price=Decimal("25000"))
 
     # Feedback.
     survey = make(fm.Survey, merchant=merchant, order=order, customer=customer, status="sent",
@@ -189,7 +197,7 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
                 due_date=today + dt.timedelta(days=2), assignee=staff, notes=f"{up} notes")
     make(fm.FollowUpCaseLog, case=case, actor=staff, action="opened", changes={"note": tag})
     make(fm.SurveySettings, merchant=merchant, detractor_alert_email=f"alerts@{tag}.example.com")
-    return {"order": order, "customer": customer, "shipment": shipment, "returns": returns,
+    return {"order": order, "customer": customer, "shipment": shipment, "returns": returns, "claim": claim,
             "photo": rr.photos.get(), "approval": rm.MoneyApproval.objects.get(merchant=merchant)}
 
 
@@ -491,6 +499,11 @@ def _custom_views(tenants):
             ("get", reverse("admin:returns_returnrequest_do", args=[b_return.pk, "approve"]), 404),
             ("post", reverse("admin:returns_returnrequest_do", args=[b_return.pk, "money"]), 404),
             ("post", reverse("admin:returns_returnrequest_do", args=[b_return.pk, "received"]), 404),
+        ],
+        "returns_claim_do": [
+            ("get", reverse("admin:returns_claim_do", args=[tenants["b"]["claim"].pk, "approve"]), 404),
+            ("get", reverse("admin:returns_claim_do", args=[tenants["b"]["claim"].pk, "reject"]), 404),
+            ("post", reverse("admin:returns_claim_do", args=[tenants["b"]["claim"].pk, "money"]), 404),
         ],
         "returns_returnrequest_inspect": [
             ("get", reverse("admin:returns_returnrequest_inspect", args=[tenants["b"]["returns"][2].pk]), 404)],
