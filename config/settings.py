@@ -370,6 +370,11 @@ DOORSTEP_WEBHOOK_DRAIN_BATCH = env.int("DOORSTEP_CARRIER_WEBHOOK_DRAIN_BATCH", d
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
+# Per-parcel webhook registrations that lapse (tracker.delivery): how long each one asks for, and how
+# long before it lapses a travelling parcel's registration is renewed (tracking.ingest.registrations).
+DOORSTEP_TRACKING_WEBHOOK_TTL = timedelta(hours=env.int("DOORSTEP_TRACKING_WEBHOOK_TTL_HOURS", default=48))
+DOORSTEP_TRACKING_WEBHOOK_RENEW_BEFORE = timedelta(
+    hours=env.int("DOORSTEP_TRACKING_WEBHOOK_RENEW_BEFORE_HOURS", default=12))
 # A parcel without any update for this long gets a system `expired` event and is no longer tracked.
 DOORSTEP_TRACKING_EXPIRE_AFTER = timedelta(days=env.int("DOORSTEP_TRACKING_EXPIRE_DAYS", default=30))
 # Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
@@ -464,6 +469,8 @@ CELERY_BEAT_SCHEDULE = {
     "ingest-sweep-inbound-webhooks": {"task": "tracking.ingest.tasks.sweep_inbound_webhooks", "schedule": 60.0},
     "ingest-poll-due-shipments": {"task": "tracking.ingest.tasks.poll_due_shipments", "schedule": 300.0},
     "ingest-expire-stale-shipments": {"task": "tracking.ingest.tasks.expire_stale_shipments", "schedule": 3600.0},
+    "ingest-renew-webhook-registrations": {"task": "tracking.ingest.tasks.renew_webhook_registrations",
+                                           "schedule": 300.0},
     # delivery estimates and delays (tracking.edd)
     "edd-recompute-lane-stats": {"task": "tracking.edd.tasks.recompute_lane_stats",
                                  "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6))},

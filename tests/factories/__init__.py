@@ -27,6 +27,7 @@ from tests.factories.ingest import (
     InboundWebhookFactory,
     PendingEventFactory,
     ShipmentPollStateFactory,
+    TrackingWebhookRegistrationFactory,
 )
 from tests.factories.notifications import NotificationLogFactory, NotificationOptOutFactory
 from tests.factories.recommendations import (
@@ -79,6 +80,6 @@ __all__ = [
     "ReturnPhotoFactory", "ReturnPolicyFactory", "ReturnReasonFactory", "ReturnRequestFactory",
     "ShipmentFactory", "ShipmentLineFactory", "ShipmentPollStateFactory", "StoreCreditAccountFactory",
     "StaffMembershipFactory", "StoreCreditEntryFactory", "SurveyAnswerLogFactory", "SurveyFactory", "SurveyResponseFactory",
-    "SurveySettingsFactory", "TrackingEventFactory", "UserFactory", "WebhookAttemptFactory",
-    "WebhookDeliveryFactory", "WebhookEndpointFactory",
+    "SurveySettingsFactory", "TrackingEventFactory", "TrackingWebhookRegistrationFactory", "UserFactory",
+    "WebhookAttemptFactory", "WebhookDeliveryFactory", "WebhookEndpointFactory",
 ]

@@ -142,6 +142,18 @@ class PendingEventAdmin(ScopedReadOnlyAdmin):
 
 
 
+@admin.register(m.TrackingWebhookRegistration)
+class TrackingWebhookRegistrationAdmin(ScopedReadOnlyAdmin):
+    """Per-parcel push registrations (tracker.delivery): live, failed (polled meanwhile) or ended."""
+
+    list_display = ["shipment", "merchant", "state", "carrier_code", "expires_at", "registered_at", "attempts",
+                    "last_error"]
+    list_filter = ["state", "merchant"]
+    search_fields = ["shipment__tracking_number"]
+    list_select_related = ["shipment", "merchant"]
+    readonly_fields = [f.name for f in m.TrackingWebhookRegistration._meta.fields]
+
+
 @admin.action(description=_("Re-track now (ask the carrier for the latest events)"), permissions=["change"])
 def retrack_now(modeladmin, request, queryset):
     from tracking.ingest.tasks import retrack_shipment

@@ -11,7 +11,13 @@ from tracking.models.shipments import Shipment, ShipmentLine, TrackingEvent
 from tracking.apikit.models import ApiKey, IdempotencyRecord
 from tracking.delivery_changes.models import DeliveryRequest, DeliveryRequestEvent
 from tracking.edd.models import DelayCase, EddBacktestRun, LaneTransitStats, MerchantShippingSettings
-from tracking.ingest.models import CarrierAccount, InboundWebhook, PendingEvent, ShipmentPollState
+from tracking.ingest.models import (
+    CarrierAccount,
+    InboundWebhook,
+    PendingEvent,
+    ShipmentPollState,
+    TrackingWebhookRegistration,
+)
 from tracking.notifications.models import (
     NotificationCategory,
     NotificationChannel,
@@ -36,5 +42,6 @@ __all__ = [
     "NotificationOptOut", "OfferImpression", "Order", "OrderLine", "PendingEvent", "PostPurchaseOffer",
     "Product", "ProductRecommendation", "ProductVariant", "RecommendationClick", "RecommendationImpression",
     "RecommendationSettings", "Shipment", "ShipmentLine", "ShipmentPollState", "StaffMembership", "TrackingEvent",
+    "TrackingWebhookRegistration",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
 ]

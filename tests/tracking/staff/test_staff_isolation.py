@@ -120,6 +120,8 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
          body=f'{{"{tag}": 1}}'.encode(), provider_event_id=f"{tag}-evt", reason=f"{tag} ok")
     make(tm.PendingEvent, merchant=merchant, carrier=f"{tag}post", tracking_number=f"{up}-ORPHAN-1",
          source=tm.TrackingEvent.Source.WEBHOOK, occurred_at=now, status=st.IN_TRANSIT, dedupe_key=f"{tag}:p1")
+    make(tm.TrackingWebhookRegistration, shipment=shipment, merchant=merchant, account=account,
+         carrier_code=f"{tag}.post", expires_at=now, last_error=f"{up} lapsed")  # korea
     make(tm.NotificationOptOut, customer=customer, category=tm.NotificationCategory.SHIPPING)
     make(tm.NotificationLog, merchant=merchant, customer=customer, order=order, kind="shipment_delivered",
          category=tm.NotificationCategory.SHIPPING, channel=tm.NotificationChannel.EMAIL, recipient=customer.email,
