@@ -23,7 +23,7 @@ from tracking.models import Order
 from returns.errors import AlreadyRefunded, RefundExceedsPaid, ReturnError
 from returns.models import Refund, RefundLedger, ReturnRequest
 from returns.payments.base import GatewayError, RefundRequestData
-from returns.payments.registry import UnknownGateway, get_gateway
+from returns.payments.registry import UnknownGateway, gateway_for_merchant
 from returns.services.transitions import actor_name, log_note
 from returns.services.webhooks import return_webhook_emit
 
@@ -107,7 +107,7 @@ def refund_execute(*, refund_id: int) -> Refund:
     if refund.status != Refund.Status.PENDING:
         return refund
     try:
-        gateway = get_gateway(refund.gateway)
+        gateway = gateway_for_merchant(refund.gateway, merchant_id=refund.merchant_id)
     except UnknownGateway:
         return _refund_failed(refund, f"unknown payment gateway {refund.gateway!r}")
     Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1)

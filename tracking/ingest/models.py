@@ -50,6 +50,8 @@ class CarrierAccount(models.Model):
     previous_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     api_key_encrypted = models.TextField(blank=True, editable=False)
+    api_key_hint = models.CharField(max_length=16, blank=True, editable=False,
+                                    help_text=_("The last characters of the API key, to tell keys apart."))
     # Non-secret adapter options (account numbers, sandbox flags…), passed to the adapter as-is.
     options = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)

@@ -9,6 +9,7 @@ from tracking.models.orders import Order, OrderLine
 from tracking.models.shipments import Shipment, ShipmentLine, TrackingEvent
 
 from tracking.apikit.models import ApiKey, IdempotencyRecord
+from tracking.credentials.models import Service, ServiceCredential
 from tracking.delivery_changes.models import DeliveryRequest, DeliveryRequestEvent
 from tracking.edd.models import DelayCase, EddBacktestRun, LaneTransitStats, MerchantShippingSettings
 from tracking.ingest.models import (
@@ -36,7 +37,7 @@ from tracking.staff.models import StaffMembership
 from tracking.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
-    "ApiKey", "CarrierAccount", "Customer", "DelayCase", "DeliveryRequest", "DeliveryRequestEvent",
+    "ApiKey", "CarrierAccount", "Service", "ServiceCredential", "Customer", "DelayCase", "DeliveryRequest", "DeliveryRequestEvent",
     "EddBacktestRun", "IdempotencyRecord", "InboundWebhook", "LaneTransitStats", "Merchant",
     "MerchantShippingSettings", "NotificationCategory", "NotificationChannel", "NotificationLog",
     "NotificationOptOut", "OfferImpression", "Order", "OrderLine", "PendingEvent", "PostPurchaseOffer",

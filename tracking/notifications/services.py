@@ -139,7 +139,7 @@ def notification_send(*, log_id: int) -> NotificationLog:
         message = render_message(log)
         log.subject = message.subject[:300]
         try:
-            log.provider_message_id = get_channel(log.channel).send(message)[:200]
+            log.provider_message_id = get_channel(log.channel, merchant_id=log.merchant_id).send(message)[:200]
         except ChannelError as exc:
             log.error = str(exc)[:2000]
             if log.attempts >= MAX_ATTEMPTS:

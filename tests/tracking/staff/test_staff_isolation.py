@@ -122,6 +122,7 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
          source=tm.TrackingEvent.Source.WEBHOOK, occurred_at=now, status=st.IN_TRANSIT, dedupe_key=f"{tag}:p1")
     make(tm.TrackingWebhookRegistration, shipment=shipment, merchant=merchant, account=account,
          carrier_code=f"{tag}.post", expires_at=now, last_error=f"{up} lapsed")  # korea
+    make(tm.ServiceCredential, merchant=merchant, service="toss", key_id=f"{tag}-toss", secret_hint=f"{tag[:4]}")
     make(tm.NotificationOptOut, customer=customer, category=tm.NotificationCategory.SHIPPING)
     make(tm.NotificationLog, merchant=merchant, customer=customer, order=order, kind="shipment_delivered",
          category=tm.NotificationCategory.SHIPPING, channel=tm.NotificationChannel.EMAIL, recipient=customer.email,
