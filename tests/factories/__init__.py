@@ -29,7 +29,11 @@ from tests.factories.ingest import (
     ShipmentPollStateFactory,
     TrackingWebhookRegistrationFactory,
 )
-from tests.factories.notifications import NotificationLogFactory, NotificationOptOutFactory
+from tests.factories.notifications import (
+    AlimtalkTemplateFactory,
+    NotificationLogFactory,
+    NotificationOptOutFactory,
+)
 from tests.factories.recommendations import (
     OfferImpressionFactory,
     PostPurchaseOfferFactory,
@@ -70,7 +74,7 @@ from tests.factories.users import UserFactory
 from tests.factories.webhooks_out import WebhookAttemptFactory, WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
-    "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "CustomerFactory", "DelayCaseFactory",
+    "AlimtalkTemplateFactory", "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "CustomerFactory", "DelayCaseFactory",
     "DeliveryRequestEventFactory", "DeliveryRequestFactory", "EddBacktestRunFactory", "FollowUpCaseFactory",
     "FollowUpCaseLogFactory", "IdempotencyRecordFactory", "InboundWebhookFactory", "IncentiveIssueFactory",
     "LaneTransitStatsFactory", "MerchantFactory", "MoneyApprovalFactory", "MerchantShippingSettingsFactory", "NotificationLogFactory",

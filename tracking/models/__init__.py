@@ -20,6 +20,7 @@ from tracking.ingest.models import (
     TrackingWebhookRegistration,
 )
 from tracking.notifications.models import (
+    AlimtalkTemplate,
     NotificationCategory,
     NotificationChannel,
     NotificationLog,
@@ -37,7 +38,7 @@ from tracking.staff.models import StaffMembership
 from tracking.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
-    "ApiKey", "CarrierAccount", "Service", "ServiceCredential", "Customer", "DelayCase", "DeliveryRequest", "DeliveryRequestEvent",
+    "AlimtalkTemplate", "ApiKey", "CarrierAccount", "Service", "ServiceCredential", "Customer", "DelayCase", "DeliveryRequest", "DeliveryRequestEvent",
     "EddBacktestRun", "IdempotencyRecord", "InboundWebhook", "LaneTransitStats", "Merchant",
     "MerchantShippingSettings", "NotificationCategory", "NotificationChannel", "NotificationLog",
     "NotificationOptOut", "OfferImpression", "Order", "OrderLine", "PendingEvent", "PostPurchaseOffer",

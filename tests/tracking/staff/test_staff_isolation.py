@@ -124,6 +124,8 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
          carrier_code=f"{tag}.post", expires_at=now, last_error=f"{up} lapsed")  # korea
     make(tm.ServiceCredential, merchant=merchant, service="toss", key_id=f"{tag}-toss", secret_hint=f"{tag[:4]}")
     make(tm.NotificationOptOut, customer=customer, category=tm.NotificationCategory.SHIPPING)
+    make(tm.AlimtalkTemplate, merchant=merchant, kind="shipment_delivered", template_id=f"{up}-TPL",
+         text=f"{up} #{{name}}")
     make(tm.NotificationLog, merchant=merchant, customer=customer, order=order, kind="shipment_delivered",
          category=tm.NotificationCategory.SHIPPING, channel=tm.NotificationChannel.EMAIL, recipient=customer.email,
          dedupe_key=f"{tag}:n1", send_after=now)
