@@ -110,21 +110,45 @@ def refund_execute(*, refund_id: int) -> Refund:
         gateway = gateway_for_merchant(refund.gateway, merchant_id=refund.merchant_id)
     except UnknownGateway:
         return _refund_failed(refund, f"unknown payment gateway {refund.gateway!r}")
+    from returns.money.refund_accounts import refund_account_for
+
     Refund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1)
     try:
         result = gateway.refund(RefundRequestData(
             payment_reference=refund.order.payment_reference, amount=refund.amount, currency=refund.currency,
             idempotency_key=refund.idempotency_key,
             metadata={"rma": refund.return_request.rma, "order": refund.order.number},
+            refund_account=refund_account_for(refund), known_refundable=_refundable_before(refund),
         ))
     except GatewayError as exc:
         if exc.retryable:
-            Refund.objects.filter(pk=refund.pk).update(error=str(exc)[:2000])
+            # Retried by the task with the same Idempotency-Key: the gateway never refunds twice.
+            Refund.objects.filter(pk=refund.pk).update(error=str(exc)[:2000], error_code=exc.code[:64])
             raise
-        return _refund_failed(refund, f"{exc.code}: {exc}" if exc.code else str(exc))
+        why = f"{exc.code}: {exc}" if exc.code else str(exc)
+        if exc.code in ALREADY_REFUNDED_CODES:
+            # The money already went back (an earlier attempt whose answer was lost, or by hand in the
+            # gateway's dashboard): never offer it again from the ledger; staff check the dashboard.
+            return _refund_failed(refund, why + " (already refunded at the gateway: ledger kept charged)",
+                                  code=exc.code, release=False)
+        return _refund_failed(refund, why, code=exc.code)
     if result.status == "failed":
         return _refund_failed(refund, result.failure_reason or "failed at the gateway")
     return _refund_succeeded(refund, result.reference)
+
+
+# Toss codes meaning "this payment was already cancelled/refunded": the money left before. (Stripe's
+# charge_already_refunded keeps its documented behaviour: the ledger is released.)
+ALREADY_REFUNDED_CODES = frozenset({"ALREADY_CANCELED_PAYMENT", "ALREADY_REFUND_PAYMENT"})
+
+
+def _refundable_before(refund: Refund) -> Decimal | None:
+    """What the order's ledger says was still refundable before this refund (the ledger already
+    holds it), so the gateway adapter refuses a larger cancel before any call."""
+    ledger = RefundLedger.objects.filter(order_id=refund.order_id).first()
+    if ledger is None:
+        return None
+    return ledger.paid_total - ledger.refunded_total + refund.amount
 
 
 @transaction.atomic
@@ -148,16 +172,18 @@ def _refund_succeeded(refund: Refund, reference: str) -> Refund:
 
 
 @transaction.atomic
-def _refund_failed(refund: Refund, why: str) -> Refund:
+def _refund_failed(refund: Refund, why: str, *, code: str = "", release: bool = True) -> Refund:
     locked = Refund.objects.select_for_update().get(pk=refund.pk)
     if locked.status != Refund.Status.PENDING:
         return locked
     locked.status = Refund.Status.FAILED
     locked.error = why[:2000]
+    locked.error_code = (code or "")[:64]
     locked.completed_at = timezone.now()
-    locked.save(update_fields=["status", "error", "completed_at"])
-    # The money never left: give the amount back to the ledger so a corrected refund can go out.
-    ledger_release(order=locked.order, amount=locked.amount)
+    locked.save(update_fields=["status", "error", "error_code", "completed_at"])
+    if release:
+        # The money never left: give the amount back to the ledger so a corrected refund can go out.
+        ledger_release(order=locked.order, amount=locked.amount)
     rr = ReturnRequest.objects.select_for_update().get(pk=locked.return_request_id)
     log_note(rr, by="system", note=f"Refund failed: {why}")
     logger.warning("refund %s failed: %s", locked.pk, why)

@@ -45,6 +45,7 @@ from tests.factories.recommendations import (
 from tests.factories.returns import (
     CategoryRuleFactory,
     MoneyApprovalFactory,
+    RefundAccountFactory,
     RefundFactory,
     RefundLedgerFactory,
     ReturnDraftFactory,
@@ -81,7 +82,8 @@ __all__ = [
     "NotificationOptOutFactory", "OfferImpressionFactory", "OrderFactory", "OrderLineFactory", "PendingEventFactory",
     "PostPurchaseOfferFactory", "ProductFactory", "ProductRecommendationFactory", "ProductVariantFactory",
     "RecommendationClickFactory", "RecommendationImpressionFactory", "RecommendationSettingsFactory",
-    "RefundFactory", "RefundLedgerFactory", "ReturnDraftFactory", "ReturnEventFactory", "ReturnLineFactory",
+    "RefundAccountFactory", "RefundFactory", "RefundLedgerFactory", "ReturnDraftFactory", "ReturnEventFactory",
+    "ReturnLineFactory",
     "ReturnPhotoFactory", "ReturnPolicyFactory", "ReturnReasonFactory", "ReturnRequestFactory",
     "ServiceCredentialFactory", "ShipmentFactory", "ShipmentLineFactory", "ShipmentPollStateFactory",
     "StoreCreditAccountFactory",

@@ -9,6 +9,7 @@ from returns.models import (
     CategoryRule,
     MoneyApproval,
     Refund,
+    RefundAccount,
     RefundLedger,
     ReturnDraft,
     ReturnEvent,
@@ -21,6 +22,7 @@ from returns.models import (
     StoreCreditEntry,
 )
 from tests.factories.users import UserFactory
+from tracking import crypto
 from returns.models.requests import Resolution, ReturnMethod, ReturnStatus
 from tests.factories.tracking import CustomerFactory, MerchantFactory, OrderFactory, OrderLineFactory
 
@@ -190,3 +192,21 @@ class MoneyApprovalFactory(factory.django.DjangoModelFactory):
     amount = factory.SelfAttribute("return_request.refund_amount")
     currency = factory.SelfAttribute("return_request.currency")
     requested_by = factory.SubFactory(UserFactory)
+
+
+class RefundAccountFactory(factory.django.DjangoModelFactory):
+    """A Shinhan account the shopper named for a virtual-account refund, stored encrypted."""
+
+    class Meta:
+        model = RefundAccount
+
+    class Params:
+        account_number = "110123456789"
+        holder_name = "김민지"
+
+    return_request = factory.SubFactory(ReturnRequestFactory)
+    merchant = factory.SelfAttribute("return_request.merchant")
+    bank = "88"
+    account_number_encrypted = factory.LazyAttribute(lambda o: crypto.encrypt(o.account_number))
+    holder_name_encrypted = factory.LazyAttribute(lambda o: crypto.encrypt(o.holder_name))
+    account_hint = factory.LazyAttribute(lambda o: o.account_number[-4:])

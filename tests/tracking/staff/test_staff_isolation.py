@@ -168,6 +168,8 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
     make(rm.Refund, merchant=merchant, order=order, return_request=rr, kind="payment", amount=amount, currency="KRW",
          idempotency_key=f"{tag}-refund", status="succeeded", gateway="mock", gateway_reference=f"{tag}-re",
          requested_by=staff.username, completed_at=now)
+    make(rm.RefundAccount, merchant=merchant, return_request=rr, bank="88", account_number_encrypted="x",
+         holder_name_encrypted="y", account_hint=f"{tag[:4]}")  # korea
     credit = make(rm.StoreCreditAccount, merchant=merchant, customer=customer, code=f"SC-{up[:8]}", currency="KRW")
     make(rm.StoreCreditEntry, merchant=merchant, account=credit, kind="issued", amount=Decimal("500"), currency="KRW",
          idempotency_key=f"{tag}-credit", created_by=staff.username, note=f"{up} goodwill")
