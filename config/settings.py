@@ -375,6 +375,13 @@ DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
 DOORSTEP_TRACKING_WEBHOOK_TTL = timedelta(hours=env.int("DOORSTEP_TRACKING_WEBHOOK_TTL_HOURS", default=48))
 DOORSTEP_TRACKING_WEBHOOK_RENEW_BEFORE = timedelta(
     hours=env.int("DOORSTEP_TRACKING_WEBHOOK_RENEW_BEFORE_HOURS", default=12))
+# Each provider's published request limit per account, per minute: caps every account's own
+# poll_rate_limit_per_minute (tracking.ingest.ratelimit). Set them to your plan's limits.
+DOORSTEP_PROVIDER_RATE_LIMITS = {
+    "trackerdelivery": env.int("DOORSTEP_TRACKERDELIVERY_RATE_LIMIT_PER_MINUTE", default=60),
+    "koreapost": env.int("DOORSTEP_KOREAPOST_RATE_LIMIT_PER_MINUTE", default=30),
+    "sweettracker": env.int("DOORSTEP_SWEETTRACKER_RATE_LIMIT_PER_MINUTE", default=30),
+}
 # A parcel without any update for this long gets a system `expired` event and is no longer tracked.
 DOORSTEP_TRACKING_EXPIRE_AFTER = timedelta(days=env.int("DOORSTEP_TRACKING_EXPIRE_DAYS", default=30))
 # Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.

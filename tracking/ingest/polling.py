@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -19,6 +18,7 @@ from tracking.carriers import status as st
 from tracking.carriers.base import CarrierAdapter, CarrierError, Capability, NotFound
 from tracking.carriers.registry import adapter_class, available_carriers, environment_credentials, get_adapter
 from tracking.models import CarrierAccount, Shipment, ShipmentPollState, TrackingEvent, TrackingWebhookRegistration
+from tracking.ingest import ratelimit
 from tracking.ingest.registrations import live_registration_q, registers_per_parcel
 from tracking.ingest.results import tracking_result_apply
 from tracking.services.shipments import NewEvent, shipment_add_events
@@ -107,16 +107,8 @@ def _lease(ids: list[int], now: datetime) -> None:
 
 
 def rate_limit_take(key: str, limit_per_minute: int, *, now: datetime | None = None) -> bool:
-    """One token from a fixed one-minute window shared through the cache by every worker."""
-    now = now or timezone.now()
-    bucket = f"ratelimit:poll:{key}:{int(now.timestamp() // 60)}"
-    cache.add(bucket, 0, 120)
-    try:
-        used = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.add(bucket, 1, 120)
-        used = 1
-    return used <= limit_per_minute
+    """One token from the account's one-minute window, shared by every worker (tracking.ingest.ratelimit)."""
+    return ratelimit.take(key, limit_per_minute, now=now)
 
 
 @dataclass
@@ -137,7 +129,8 @@ class PollContext:
             credentials = account.credentials() if account else environment_credentials(self.carrier)
             adapter = get_adapter(self.carrier, credentials)
             key = f"{self.carrier}:{account.pk if account else 'default'}"
-            limit = account.poll_rate_limit_per_minute if account else DEFAULT_RATE_LIMIT_PER_MINUTE
+            limit = ratelimit.effective_limit(
+                self.carrier, account.poll_rate_limit_per_minute if account else DEFAULT_RATE_LIMIT_PER_MINUTE)
             self._cache[shipment.merchant_id] = (adapter, key, limit)
         return self._cache[shipment.merchant_id]
 
@@ -223,7 +216,8 @@ def shipment_nudged(*, shipment: Shipment, adapter: CarrierAdapter, account: Car
     it now, within the account's rate limit. Over the limit, a re-track is queued for the next
     window (after the current transaction commits) instead of being lost."""
     now = now or timezone.now()
-    if not rate_limit_take(f"{account.carrier}:{account.pk}", account.poll_rate_limit_per_minute, now=now):
+    limit = ratelimit.effective_limit(account.carrier, account.poll_rate_limit_per_minute)
+    if not rate_limit_take(f"{account.carrier}:{account.pk}", limit, now=now):
         from tracking.ingest.tasks import retrack_shipment
 
         transaction.on_commit(lambda: retrack_shipment.apply_async((shipment.pk,), countdown=60, retry=False))

@@ -21,6 +21,7 @@ from tracking.backoff import backoff_seconds
 from tracking.carriers import status as st
 from tracking.carriers.base import CarrierAdapter, CarrierError, Capability
 from tracking.carriers.registry import UnknownCarrier, adapter_class, available_carriers, get_adapter
+from tracking.ingest import ratelimit
 from tracking.models import CarrierAccount, Shipment, TrackingWebhookRegistration
 
 logger = logging.getLogger(__name__)
@@ -141,10 +142,18 @@ def webhook_registrations_renew(*, now: datetime | None = None, limit: int = 500
     now = now or timezone.now()
     ended = registrations_end_terminal()
     adapters: dict[int, CarrierAdapter] = {}
+    exhausted: set[int] = set()
     registered = failed = 0
     for shipment in Shipment.objects.filter(pk__in=registrations_due(now=now, limit=limit)).order_by("pk"):
         account = account_for(merchant_id=shipment.merchant_id, carrier=shipment.carrier)
         if account is None:
+            continue
+        if account.pk in exhausted:
+            continue
+        # Registrations spend the same per-account budget as polls (one limiter across workers).
+        limit = ratelimit.effective_limit(account.carrier, account.poll_rate_limit_per_minute)
+        if not ratelimit.take(f"{account.carrier}:{account.pk}", limit, now=now):
+            exhausted.add(account.pk)  # the rest wait for the next run
             continue
         if account.pk not in adapters:
             adapters[account.pk] = account_adapter(account)
