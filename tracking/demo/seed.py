@@ -169,9 +169,12 @@ def _seed_merchant(spec: DemoMerchant, *, rng: random.Random, now: datetime, sca
 
 # The Korean merchant's registered 알림톡 templates (Solapi templateIds are the demo's own).
 ALIMTALK_TEMPLATES = {
-    "shipment_shipped": "[#{상점명}] #{고객명}님, 주문 #{주문번호} 상품이 출발했습니다.\n#{택배사} #{송장번호}\n배송 조회: #{배송조회}",
-    "shipment_out_for_delivery": "[#{상점명}] #{고객명}님, 오늘 주문 #{주문번호} 상품이 배송됩니다.\n배송 조회: #{배송조회}",
-    "shipment_delivered": "[#{상점명}] #{고객명}님, 주문 #{주문번호} 상품이 배달 완료되었습니다.\n배송 조회: #{배송조회}",
+    "shipment_shipped": ("[#{상점명}] #{고객명}님, 주문 #{주문번호} 상품이 출발했습니다.\n"
+                         "#{택배사} #{송장번호}\n배송 조회: #{배송조회}"),
+    "shipment_out_for_delivery": ("[#{상점명}] #{고객명}님, 오늘 주문 #{주문번호} 상품이 배송됩니다.\n"
+                                  "배송 조회: #{배송조회}"),
+    "shipment_delivered": ("[#{상점명}] #{고객명}님, 주문 #{주문번호} 상품이 배달 완료되었습니다.\n"
+                           "배송 조회: #{배송조회}"),
 }
 _ALIMTALK_FOR_STATUS = {st.IN_TRANSIT: "shipment_shipped", st.OUT_FOR_DELIVERY: "shipment_out_for_delivery",
                         st.DELIVERED: "shipment_delivered"}
