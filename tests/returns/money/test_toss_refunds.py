@@ -134,6 +134,10 @@ def test_a_virtual_account_payment_asks_for_the_refund_account_in_the_portal(cli
         key = walk_portal(client, order, resolution="refund")
         summary = client.get(reverse("returns:summary", args=[key]))
         assert "refund_account_number" in summary.content.decode()
+        client.cookies["django_language"] = "ko"
+        korean = client.get(reverse("returns:summary", args=[key]), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+        assert "환불받을 은행" in korean and "예금주" in korean and "신한은행" in korean
+        client.cookies["django_language"] = "en"
         bad = client.post(reverse("returns:summary", args=[key]), {"token": key, "refund_bank": "88",
                                                                     "refund_account_number": "12",
                                                                     "refund_holder_name": "김민지"})
