@@ -144,8 +144,12 @@ def webhook_registrations_renew(*, now: datetime | None = None, limit: int = 500
     adapters: dict[int, CarrierAdapter] = {}
     exhausted: set[int] = set()
     registered = failed = 0
+    accounts: dict[tuple[int, str], CarrierAccount | None] = {}
     for shipment in Shipment.objects.filter(pk__in=registrations_due(now=now, limit=limit)).order_by("pk"):
-        account = account_for(merchant_id=shipment.merchant_id, carrier=shipment.carrier)
+        key = (shipment.merchant_id, shipment.carrier)
+        if key not in accounts:
+            accounts[key] = account_for(merchant_id=shipment.merchant_id, carrier=shipment.carrier)
+        account = accounts[key]
         if account is None:
             continue
         if account.pk in exhausted:

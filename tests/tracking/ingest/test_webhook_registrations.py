@@ -152,3 +152,9 @@ def test_a_callback_retracks_with_the_carrier_the_registration_names(client, mer
     # Delivered: the next renewal ends the registration without a call.
     with responses.RequestsMock() as api:
         assert webhook_registrations_renew()["ended"] == 1
+
+
+def test_a_parcel_without_any_registration_is_polled(other_merchant):
+    # No tracker.delivery account of its own: nothing is registered, the install's default key polls it.
+    shipment = cj_parcel(other_merchant)
+    assert shipment.pk in list(due_shipments(carrier="trackerdelivery", now=timezone.now()))
