@@ -75,7 +75,8 @@ from tests.factories.users import UserFactory
 from tests.factories.webhooks_out import WebhookAttemptFactory, WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
-    "AlimtalkTemplateFactory", "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "CustomerFactory", "DelayCaseFactory",
+    "AlimtalkTemplateFactory", "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "CustomerFactory",
+    "DelayCaseFactory",
     "DeliveryRequestEventFactory", "DeliveryRequestFactory", "EddBacktestRunFactory", "FollowUpCaseFactory",
     "FollowUpCaseLogFactory", "IdempotencyRecordFactory", "InboundWebhookFactory", "IncentiveIssueFactory",
     "LaneTransitStatsFactory", "MerchantFactory", "MoneyApprovalFactory", "MerchantShippingSettingsFactory", "NotificationLogFactory",
