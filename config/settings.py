@@ -404,6 +404,18 @@ DOORSTEP_EVENT_BEFORE_ORDER_SLACK_HOURS = env.int("DOORSTEP_EVENT_BEFORE_ORDER_S
 # Parcels on webhook carriers are polled anyway when nothing arrived for this long.
 DOORSTEP_POLL_SILENT_AFTER = timedelta(hours=env.int("DOORSTEP_POLL_SILENT_HOURS", default=24))
 DOORSTEP_POLL_BATCH_SIZE = env.int("DOORSTEP_POLL_BATCH_SIZE", default=50)
+# Per-parcel webhook registrations that lapse (tracker.delivery): how long each one asks for, and how
+# long before it lapses a travelling parcel's registration is renewed (tracking.ingest.registrations).
+DOORSTEP_TRACKING_WEBHOOK_TTL = timedelta(hours=env.int("DOORSTEP_TRACKING_WEBHOOK_TTL_HOURS", default=48))
+DOORSTEP_TRACKING_WEBHOOK_RENEW_BEFORE = timedelta(
+    hours=env.int("DOORSTEP_TRACKING_WEBHOOK_RENEW_BEFORE_HOURS", default=12))
+# Each provider's published request limit per account, per minute: caps every account's own
+# poll_rate_limit_per_minute (tracking.ingest.ratelimit). Set them to your plan's limits.
+DOORSTEP_PROVIDER_RATE_LIMITS = {
+    "trackerdelivery": env.int("DOORSTEP_TRACKERDELIVERY_RATE_LIMIT_PER_MINUTE", default=60),
+    "koreapost": env.int("DOORSTEP_KOREAPOST_RATE_LIMIT_PER_MINUTE", default=30),
+    "sweettracker": env.int("DOORSTEP_SWEETTRACKER_RATE_LIMIT_PER_MINUTE", default=30),
+}
 # A parcel without any update for this long gets a system `expired` event and is no longer tracked.
 DOORSTEP_TRACKING_EXPIRE_AFTER = timedelta(days=env.int("DOORSTEP_TRACKING_EXPIRE_DAYS", default=30))
 # Notification channels. SMS/WhatsApp providers are classes with send(to=, text=) -> message id.
@@ -513,6 +525,8 @@ CELERY_BEAT_SCHEDULE = {
     "stores-sweep-webhooks": {"task": "tracking.stores.tasks.sweep_store_webhooks", "schedule": 60.0},
     "stores-poll-connections": {"task": "tracking.stores.tasks.poll_store_connections",
                                 "schedule": timedelta(minutes=env.int("DOORSTEP_STORE_POLL_MINUTES", default=30))},
+    "ingest-renew-webhook-registrations": {"task": "tracking.ingest.tasks.renew_webhook_registrations",
+                                           "schedule": 300.0},
     # delivery estimates and delays (tracking.edd)
     "edd-recompute-lane-stats": {"task": "tracking.edd.tasks.recompute_lane_stats",
                                  "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6))},

@@ -10,6 +10,7 @@ from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin, ScopedR
 # Each capability registers its own models in its own admin.py; Django imports only this module
 # (<app>.admin), so these imports are what brings them in.
 from tracking.apikit import admin as _apikit_admin  # noqa: F401
+from tracking.credentials import admin as _credentials_admin  # noqa: F401
 from tracking.delivery_changes import admin as _delivery_changes_admin  # noqa: F401
 from tracking.edd import admin as _edd_admin  # noqa: F401
 from tracking.notifications import admin as _notifications_admin  # noqa: F401

@@ -1,4 +1,11 @@
-from returns.money.models import MoneyApproval, RefundLedger, Refund, StoreCreditAccount, StoreCreditEntry
+from returns.money.models import (
+    MoneyApproval,
+    Refund,
+    RefundAccount,
+    RefundLedger,
+    StoreCreditAccount,
+    StoreCreditEntry,
+)
 from returns.policy.models import DEFAULT_REASONS, CategoryRule, RefundTiming, ReturnPolicy, ReturnReason
 from returns.models.queues import AwaitingParcel, NeedsReview, ToInspect, ToRefund
 from returns.models.requests import (
@@ -26,6 +33,7 @@ __all__ = [
     "MoneyApproval",
     "NeedsReview",
     "Refund",
+    "RefundAccount",
     "RefundLedger",
     "RefundTiming",
     "RequestKind",

@@ -1,19 +1,20 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedReadOnlyAdmin
 from tracking.staff.selectors import is_lead_of, merchant_ids_for
 
 from returns.errors import ReturnError
-from returns.models import MoneyApproval, Refund, RefundLedger, StoreCreditAccount, StoreCreditEntry
+from returns.models import MoneyApproval, Refund, RefundAccount, RefundLedger, StoreCreditAccount, StoreCreditEntry
 from returns.money.authority import money_approval_approve, money_approval_reject
 from returns.selectors import store_credit_balance
 
 
 @admin.register(Refund)
 class RefundAdmin(ScopedReadOnlyAdmin):
-    list_display = ["return_request", "kind", "amount", "currency", "status", "gateway", "gateway_reference",
-                    "attempts", "requested_by", "created_at", "completed_at"]
-    list_filter = ["status", "kind", "gateway", "merchant"]
+    list_display = ["return_request", "kind", "amount", "currency", "status", "error_code", "gateway",
+                    "gateway_reference", "attempts", "requested_by", "created_at", "completed_at"]
+    list_filter = ["status", "error_code", "kind", "gateway", "merchant"]
     search_fields = ["return_request__rma", "order__number", "gateway_reference", "idempotency_key"]
 
 
@@ -92,3 +93,18 @@ class MoneyApprovalAdmin(ScopedReadOnlyAdmin):
     @admin.action(description="Refuse", permissions=["decide"])
     def reject_selected(self, request, queryset):
         self._decide(request, queryset, money_approval_reject, "Refused")
+
+
+@admin.register(RefundAccount)
+class RefundAccountAdmin(ScopedReadOnlyAdmin):
+    """Bank accounts shoppers named for virtual-account refunds: bank and last digits only."""
+
+    list_display = ["return_request", "merchant", "bank", "masked_account", "created_at"]
+    list_filter = ["bank", "merchant"]
+    search_fields = ["return_request__rma"]
+    fields = ["return_request", "merchant", "bank", "masked_account", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("account"))
+    def masked_account(self, obj):
+        return f"••••{obj.account_hint}"

@@ -69,6 +69,9 @@ class Refund(models.Model):
     gateway = models.CharField(max_length=32, blank=True)
     gateway_reference = models.CharField(max_length=128, blank=True)
     error = models.TextField(blank=True)
+    # The gateway's own code for the last refusal or failure (Toss ALREADY_CANCELED_PAYMENT,
+    # NOT_CANCELABLE_AMOUNT…; Stripe charge_already_refunded…), for staff to act on.
+    error_code = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # A gateway call is in flight since then (cleared when it answers); a row left with it set long
     # ago means the worker died mid-call, and the sweeper resumes it with the same idempotency key.
@@ -191,3 +194,20 @@ class MoneyApproval(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount} {self.currency} ({self.get_status_display()})"
+
+
+class RefundAccount(models.Model):
+    """Where the refund of a bank-transfer payment (a Toss virtual account, 가상계좌) is paid: the
+    shopper names it in the returns portal. Account number and holder are encrypted at rest
+    (tracking.crypto); admin shows the bank and the last digits only."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    return_request = models.OneToOneField(ReturnRequest, on_delete=models.CASCADE, related_name="refund_account")
+    bank = models.CharField(max_length=4, help_text=_("The gateway's bank code (Toss: 88 = Shinhan…)."))
+    account_number_encrypted = models.TextField(editable=False)
+    holder_name_encrypted = models.TextField(editable=False)
+    account_hint = models.CharField(max_length=8, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.return_request} · {self.bank} ••••{self.account_hint}"

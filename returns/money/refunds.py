@@ -30,7 +30,7 @@ from tracking.models import Order
 from returns.errors import AlreadyRefunded, RefundExceedsPaid, ReturnError
 from returns.models import Refund, RefundLedger, ReturnRequest
 from returns.payments.base import GatewayError, RefundRequestData
-from returns.payments.registry import UnknownGateway, get_gateway
+from returns.payments.registry import UnknownGateway, gateway_for_merchant
 from returns.services.transitions import actor_name, log_note
 from returns.services.webhooks import return_webhook_emit
 
@@ -114,9 +114,11 @@ def refund_execute(*, refund_id: int) -> Refund:
     if refund.status != Refund.Status.PENDING:
         return refund
     try:
-        gateway = get_gateway(refund.gateway)
+        gateway = gateway_for_merchant(refund.gateway, merchant_id=refund.merchant_id)
     except UnknownGateway:
         return _refund_failed(refund, f"unknown payment gateway {refund.gateway!r}")
+    from returns.money.refund_accounts import refund_account_for
+
     if not _refund_claim(refund):
         return refund  # another worker's call is in flight (or the row is no longer pending)
     try:
@@ -124,14 +126,23 @@ def refund_execute(*, refund_id: int) -> Refund:
             payment_reference=refund.order.payment_reference, amount=refund.amount, currency=refund.currency,
             idempotency_key=refund.idempotency_key,
             metadata={"rma": refund.return_request.rma, "order": refund.order.number},
+            refund_account=refund_account_for(refund), known_refundable=_refundable_before(refund),
         ))
     except GatewayError as exc:
         if exc.retryable:
+            # Retried with the same Idempotency-Key (the task, or the money sweep): never refunded twice.
             wait = backoff_seconds(refund.attempts, base=30, cap=3600, retry_after=exc.retry_after)
             Refund.objects.filter(pk=refund.pk).update(
-                error=str(exc)[:2000], attempted_at=None, next_attempt_at=timezone.now() + timedelta(seconds=wait))
+                error=str(exc)[:2000], error_code=exc.code[:64], attempted_at=None,
+                next_attempt_at=timezone.now() + timedelta(seconds=wait))
             raise
-        return _refund_failed(refund, f"{exc.code}: {exc}" if exc.code else str(exc))
+        why = f"{exc.code}: {exc}" if exc.code else str(exc)
+        if exc.code in ALREADY_REFUNDED_CODES:
+            # The money already went back (an earlier attempt whose answer was lost, or by hand in the
+            # gateway's dashboard): never offer it again from the ledger; staff check the dashboard.
+            return _refund_failed(refund, why + " (already refunded at the gateway: ledger kept charged)",
+                                  code=exc.code, release=False)
+        return _refund_failed(refund, why, code=exc.code)
     except BaseException:
         # Not a gateway answer (a bug, a time limit): the call is over; the sweeper may resume it.
         Refund.objects.filter(pk=refund.pk).update(attempted_at=None)
@@ -183,6 +194,19 @@ def refunds_sweep_stuck(*, now=None, limit: int = 200) -> list[int]:
         execute_refund.delay(pk)
     return ids
 
+# Toss codes meaning "this payment was already cancelled/refunded": the money left before. (Stripe's
+# charge_already_refunded keeps its documented behaviour: the ledger is released.)
+ALREADY_REFUNDED_CODES = frozenset({"ALREADY_CANCELED_PAYMENT", "ALREADY_REFUND_PAYMENT"})
+
+
+def _refundable_before(refund: Refund) -> Decimal | None:
+    """What the order's ledger says was still refundable before this refund (the ledger already
+    holds it), so the gateway adapter refuses a larger cancel before any call."""
+    ledger = RefundLedger.objects.filter(order_id=refund.order_id).first()
+    if ledger is None:
+        return None
+    return ledger.paid_total - ledger.refunded_total + refund.amount
+
 
 @transaction.atomic
 def _refund_succeeded(refund: Refund, reference: str) -> Refund:
@@ -206,17 +230,19 @@ def _refund_succeeded(refund: Refund, reference: str) -> Refund:
 
 
 @transaction.atomic
-def _refund_failed(refund: Refund, why: str) -> Refund:
+def _refund_failed(refund: Refund, why: str, *, code: str = "", release: bool = True) -> Refund:
     locked = Refund.objects.select_for_update().get(pk=refund.pk)
     if locked.status != Refund.Status.PENDING:
         return locked
     locked.status = Refund.Status.FAILED
     locked.error = why[:2000]
+    locked.error_code = (code or "")[:64]
     locked.completed_at = timezone.now()
     locked.attempted_at = None
-    locked.save(update_fields=["status", "error", "completed_at", "attempted_at"])
-    # The money never left: give the amount back to the ledger so a corrected refund can go out.
-    ledger_release(order=locked.order, amount=locked.amount)
+    locked.save(update_fields=["status", "error", "error_code", "completed_at", "attempted_at"])
+    if release:
+        # The money never left: give the amount back to the ledger so a corrected refund can go out.
+        ledger_release(order=locked.order, amount=locked.amount)
     rr = ReturnRequest.objects.select_for_update().get(pk=locked.return_request_id)
     log_note(rr, by="system", note=f"Refund failed: {why}")
     logger.warning("refund %s failed: %s", locked.pk, why)

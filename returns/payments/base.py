@@ -90,6 +90,9 @@ class PaymentBalance:
     total: Decimal  # what was paid
     refundable: Decimal  # what can still be refunded (Toss ``balanceAmount``)
     status: str  # the gateway's own status word, e.g. "DONE", "PARTIAL_CANCELED", "CANCELED"
+    # A bank-transfer payment (Toss virtual account, 가상계좌) whose refund is paid to an account the
+    # shopper names (RefundRequestData.refund_account).
+    needs_refund_account: bool = False
 
 
 @dataclass(frozen=True)

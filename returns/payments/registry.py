@@ -36,3 +36,14 @@ def get_gateway(slug: str, credentials: GatewayCredentials | None = None) -> Pay
         credentials = GatewayCredentials(secret_key=credentials.secret_key, extra=credentials.extra,
                                          api_url=credentials_from_settings(slug).api_url)
     return gateway_class(slug)(credentials)
+
+
+def gateway_for_merchant(slug: str, *, merchant_id: int | None) -> PaymentGateway:
+    """The adapter for ``slug`` with the merchant's own keys (tracking.credentials, service = slug)
+    when the merchant stored some, else the install-wide ones from settings."""
+    from tracking.credentials.services import merchant_credential
+
+    own = merchant_credential(merchant_id=merchant_id, service=slug)
+    if own is None:
+        return get_gateway(slug)
+    return get_gateway(slug, GatewayCredentials(secret_key=own.secret, extra=dict(own.config)))

@@ -102,3 +102,27 @@ class MethodForm(forms.Form):
 class ConfirmForm(forms.Form):
     # The draft's key: submitting the same confirmation twice finds the return already made.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class RefundAccountForm(forms.Form):
+    """Where a refund of a bank-transfer payment (virtual account, 가상계좌) is paid."""
+
+    refund_bank = forms.ChoiceField(label=_("Bank for your refund"))
+    refund_account_number = forms.CharField(
+        label=_("Account number"), max_length=30,
+        help_text=_("Your refund is paid by bank transfer to this account, because you paid by bank transfer."))
+    refund_holder_name = forms.CharField(label=_("Account holder"), max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        from returns.money.refund_accounts import TOSS_BANKS
+
+        super().__init__(*args, **kwargs)
+        self.fields["refund_bank"].choices = [("", "—"), *TOSS_BANKS]
+
+    def clean_refund_account_number(self):
+        from returns.money.refund_accounts import ACCOUNT_RE, normalize_account_number
+
+        number = normalize_account_number(self.cleaned_data["refund_account_number"])
+        if not ACCOUNT_RE.match(number):
+            raise forms.ValidationError(_("Enter the account number: 8 to 20 digits."))
+        return number

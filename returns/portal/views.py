@@ -23,7 +23,8 @@ from tracking.tokens import BadToken, ExpiredToken, read_token
 from returns.policy import engine
 from returns.portal.drafts import draft_state, fee_total
 from returns.errors import ReturnError
-from returns.portal.forms import ConfirmForm, DetailsForm, ItemsForm, LookupForm, MethodForm
+from returns.money.refund_accounts import needs_refund_account, refund_account_store
+from returns.portal.forms import ConfirmForm, DetailsForm, ItemsForm, LookupForm, MethodForm, RefundAccountForm
 from returns.models import Resolution, ReturnDraft, ReturnMethod, ReturnRequest, ReturnStatus
 from returns.claims.services import claim_type_label
 from returns.files.photos import PhotoRejected
@@ -218,8 +219,16 @@ def summary(request, key):
         messages.error(request, str(exc))
         return redirect("returns:items", key=key)
     form = ConfirmForm(request.POST or None, initial={"token": draft.key})
+    # A refund of a bank-transfer payment (virtual account) is paid to an account the shopper names.
+    account_form = None
+    refunding = state.data.get("resolution") in (Resolution.REFUND, Resolution.EXCHANGE)
+    if refunding and needs_refund_account(draft.order):
+        account_form = RefundAccountForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid() and form.cleaned_data["token"] == draft.key:
+        account_ok = account_form is None or account_form.is_valid()
+        if form.is_valid() and form.cleaned_data["token"] == draft.key and not account_ok:
+            pass  # the account form shows its own errors
+        elif form.is_valid() and form.cleaned_data["token"] == draft.key:
             try:
                 rr, _created = return_request(
                     order=draft.order,
@@ -235,6 +244,11 @@ def summary(request, key):
                 form.add_error(None, exc.message)
             else:
                 ReturnDraft.objects.filter(pk=draft.pk).update(submitted_return=rr)
+                if account_form is not None:
+                    data = account_form.cleaned_data
+                    refund_account_store(rr=rr, bank=data["refund_bank"],
+                                         account_number=data["refund_account_number"],
+                                         holder_name=data["refund_holder_name"])
                 return redirect("returns:detail", token=return_token(rr.pk))
         else:
             form.add_error(None, _("This form has expired; please start again."))
@@ -243,7 +257,8 @@ def summary(request, key):
     methods = {m.method: m for m in state.methods()}
     status = 400 if request.method == "POST" else 200
     return render(request, "returns/summary.html", _context(
-        draft, state, 4, form=form, quote=quote, lines=lines, reason=reason, fees=fee_total(quote),
+        draft, state, 4, form=form, account_form=account_form, quote=quote, lines=lines, reason=reason,
+        fees=fee_total(quote),
         method=methods.get(state.data["method"]), pickup_date=state.pickup_date(),
         resolution=Resolution(state.data["resolution"]).label), status=status)
 

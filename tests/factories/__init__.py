@@ -27,6 +27,12 @@ from tests.factories.ingest import (
     InboundWebhookFactory,
     PendingEventFactory,
     ShipmentPollStateFactory,
+    TrackingWebhookRegistrationFactory,
+)
+from tests.factories.notifications import (
+    AlimtalkTemplateFactory,
+    NotificationLogFactory,
+    NotificationOptOutFactory,
 )
 from tests.factories.stores import (
     StoreConnectionFactory,
@@ -34,7 +40,6 @@ from tests.factories.stores import (
     StorePrivacyRequestFactory,
     StoreWebhookDeliveryFactory,
 )
-from tests.factories.notifications import NotificationLogFactory, NotificationOptOutFactory
 from tests.factories.recommendations import (
     OfferImpressionFactory,
     PostPurchaseOfferFactory,
@@ -47,6 +52,7 @@ from tests.factories.returns import (
     ClaimPolicyFactory,
     CategoryRuleFactory,
     MoneyApprovalFactory,
+    RefundAccountFactory,
     RefundFactory,
     RefundLedgerFactory,
     ReturnDraftFactory,
@@ -66,6 +72,7 @@ from tests.factories.tracking import (
     OrderLineFactory,
     ProductFactory,
     ProductVariantFactory,
+    ServiceCredentialFactory,
     ShipmentFactory,
     ShipmentLineFactory,
     TrackingEventFactory,
@@ -76,17 +83,19 @@ from tests.factories.webhooks_out import WebhookAttemptFactory, WebhookDeliveryF
 
 __all__ = [
     "StoreConnectionFactory", "StoreObjectLinkFactory", "StorePrivacyRequestFactory", "StoreWebhookDeliveryFactory",
-    "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "ClaimPolicyFactory", "CustomerFactory", "DelayCaseFactory",
+    "AlimtalkTemplateFactory", "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "ClaimPolicyFactory", "CustomerFactory", "DelayCaseFactory",
     "DeliveryRequestEventFactory", "DeliveryRequestFactory", "EddBacktestRunFactory", "FollowUpCaseFactory",
     "FollowUpCaseLogFactory", "IdempotencyRecordFactory", "InboundWebhookFactory", "IncentiveIssueFactory",
     "LaneTransitStatsFactory", "MerchantFactory", "MoneyApprovalFactory", "MerchantShippingSettingsFactory", "NotificationLogFactory",
     "NotificationOptOutFactory", "OfferImpressionFactory", "OrderFactory", "OrderLineFactory", "PendingEventFactory",
     "PostPurchaseOfferFactory", "ProductFactory", "ProductRecommendationFactory", "ProductVariantFactory",
     "RecommendationClickFactory", "RecommendationImpressionFactory", "RecommendationSettingsFactory",
-    "RefundFactory", "RefundLedgerFactory", "ReturnDraftFactory", "ReturnEventFactory", "ReturnLineFactory",
+    "RefundAccountFactory", "RefundFactory", "RefundLedgerFactory", "ReturnDraftFactory", "ReturnEventFactory",
+    "ReturnLineFactory",
     "ReturnPhotoFactory", "ReturnPolicyFactory", "ReturnReasonFactory", "ReturnRequestFactory",
-    "ShipmentFactory", "ShipmentLineFactory", "ShipmentPollStateFactory", "StoreCreditAccountFactory",
+    "ServiceCredentialFactory", "ShipmentFactory", "ShipmentLineFactory", "ShipmentPollStateFactory",
+    "StoreCreditAccountFactory",
     "StaffMembershipFactory", "StoreCreditEntryFactory", "SurveyAnswerLogFactory", "SurveyFactory", "SurveyResponseFactory",
-    "SurveySettingsFactory", "TrackingEventFactory", "UserFactory", "WebhookAttemptFactory",
-    "WebhookDeliveryFactory", "WebhookEndpointFactory",
+    "SurveySettingsFactory", "TrackingEventFactory", "TrackingWebhookRegistrationFactory", "UserFactory",
+    "WebhookAttemptFactory", "WebhookDeliveryFactory", "WebhookEndpointFactory",
 ]

@@ -1,13 +1,22 @@
 """Factories for carrier ingestion: carrier accounts, the webhook log, orphan events, the polling schedule.
 
 Rows are written directly; a test of the account *service* uses tracking.ingest.accounts instead."""
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
 from tests.factories.tracking import MerchantFactory, ShipmentFactory
 from tracking import crypto
 from tracking.carriers import status as st
-from tracking.models import CarrierAccount, InboundWebhook, PendingEvent, ShipmentPollState, TrackingEvent
+from tracking.models import (
+    CarrierAccount,
+    InboundWebhook,
+    PendingEvent,
+    ShipmentPollState,
+    TrackingEvent,
+    TrackingWebhookRegistration,
+)
 
 
 class CarrierAccountFactory(factory.django.DjangoModelFactory):
@@ -68,3 +77,18 @@ class ShipmentPollStateFactory(factory.django.DjangoModelFactory):
 
     shipment = factory.SubFactory(ShipmentFactory)
     next_poll_at = factory.LazyFunction(timezone.now)
+
+
+class TrackingWebhookRegistrationFactory(factory.django.DjangoModelFactory):
+    """A live tracker.delivery registration of a CJ parcel, lapsing in 48 hours."""
+
+    class Meta:
+        model = TrackingWebhookRegistration
+
+    shipment = factory.SubFactory(ShipmentFactory, carrier="trackerdelivery")
+    merchant = factory.SelfAttribute("shipment.merchant")
+    account = factory.SubFactory(CarrierAccountFactory, merchant=factory.SelfAttribute("..merchant"),
+                                 carrier="trackerdelivery", api_key="client-id:client-secret")
+    carrier_code = "kr.cjlogistics"
+    registered_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=48))

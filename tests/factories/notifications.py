@@ -2,7 +2,7 @@
 import factory
 from django.utils import timezone
 
-from tests.factories.tracking import CustomerFactory, OrderFactory
+from tests.factories.tracking import CustomerFactory, MerchantFactory, OrderFactory
 from tracking import models as m
 
 
@@ -27,3 +27,15 @@ class NotificationOptOutFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     category = m.NotificationCategory.SHIPPING
+
+
+class AlimtalkTemplateFactory(factory.django.DjangoModelFactory):
+    """The merchant's registered 알림톡 template for "delivered" notices."""
+
+    class Meta:
+        model = m.AlimtalkTemplate
+
+    merchant = factory.SubFactory(MerchantFactory)
+    kind = "shipment_delivered"
+    template_id = factory.Sequence(lambda n: f"KA01TP{n:026d}")
+    text = "[#{상점명}] #{고객명}님, 주문 #{주문번호}이(가) 배송 완료되었습니다.\n배송 조회: #{배송조회}"

@@ -10,6 +10,7 @@ from returns.models import (
     ClaimPolicy,
     MoneyApproval,
     Refund,
+    RefundAccount,
     RefundLedger,
     ReturnDraft,
     ReturnEvent,
@@ -22,6 +23,7 @@ from returns.models import (
     StoreCreditEntry,
 )
 from tests.factories.users import UserFactory
+from tracking import crypto
 from returns.models.requests import Resolution, ReturnMethod, ReturnStatus
 from tests.factories.tracking import CustomerFactory, MerchantFactory, OrderFactory, OrderLineFactory
 
@@ -202,3 +204,19 @@ class ClaimPolicyFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("merchant",)
 
     merchant = factory.SubFactory(MerchantFactory)
+class RefundAccountFactory(factory.django.DjangoModelFactory):
+    """A Shinhan account the shopper named for a virtual-account refund, stored encrypted."""
+
+    class Meta:
+        model = RefundAccount
+
+    class Params:
+        account_number = "110123456789"
+        holder_name = "김민지"
+
+    return_request = factory.SubFactory(ReturnRequestFactory)
+    merchant = factory.SelfAttribute("return_request.merchant")
+    bank = "88"
+    account_number_encrypted = factory.LazyAttribute(lambda o: crypto.encrypt(o.account_number))
+    holder_name_encrypted = factory.LazyAttribute(lambda o: crypto.encrypt(o.holder_name))
+    account_hint = factory.LazyAttribute(lambda o: o.account_number[-4:])

@@ -5,6 +5,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from tracking import crypto
 from tracking import models as m
 from tracking.carriers import status as st
 
@@ -122,3 +123,18 @@ class TrackingEventFactory(factory.django.DjangoModelFactory):
     location = "Seoul, KR"
     source = m.TrackingEvent.Source.WEBHOOK
     dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+
+
+class ServiceCredentialFactory(factory.django.DjangoModelFactory):
+    """A merchant's own Toss Payments secret key, stored encrypted as the service does."""
+
+    class Meta:
+        model = m.ServiceCredential
+
+    class Params:
+        secret = factory.Sequence(lambda n: f"test_sk_factory_{n:08d}")
+
+    merchant = factory.SubFactory(MerchantFactory)
+    service = "toss"
+    secret_encrypted = factory.LazyAttribute(lambda o: crypto.encrypt(o.secret))
+    secret_hint = factory.LazyAttribute(lambda o: o.secret[-4:])

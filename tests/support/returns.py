@@ -34,3 +34,17 @@ def ask(order, *, lines=None, reason="changed_mind", resolution="refund", method
     rr, _created = return_request(order=order, lines=lines, reason_code=reason, resolution=resolution,
                                   method=method, idempotency_key=key, **kwargs)
     return rr
+
+
+def walk_portal(client, order, *, resolution="refund", method="drop_off", reason="changed_mind") -> str:
+    """Through the returns portal up to the summary step (every line, all of it); the draft's key."""
+    from django.urls import reverse
+
+    items_url = client.post(reverse("returns:start"), {"number": order.number,
+                                                       "answer": order.customer.email})["Location"]
+    key = items_url.split("/")[3]
+    assert client.post(items_url, {f"qty_{line.pk}": line.quantity for line in order.lines.all()}).status_code == 302
+    assert client.post(reverse("returns:details", args=[key]), {
+        "reason": reason, "comment": "", "resolution": resolution}).status_code == 302
+    assert client.post(reverse("returns:method", args=[key]), {"method": method}).status_code == 302
+    return key

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tracking import extensions
 from tracking.carriers import mock
 from tracking.carriers import status as st
+from tracking.carriers.detect import best_company
 from tracking.edd.carrier_table import carrier_transit_range
 from tracking.edd.engine import delivery_calendar
 from tracking.edd.promise import HandlingPolicy, promise_prediction
@@ -164,8 +165,58 @@ def _seed_merchant(spec: DemoMerchant, *, rng: random.Random, now: datetime, sca
     orders, lines_by_order = _orders(merchant, spec, rng, now, customers, variants, bundles, int(spec.orders * scale))
     shipments, events = _shipments(merchant, spec, rng, now, orders, lines_by_order)
     _recommendations(merchant, spec, now)
+    if spec.korean_names:
+        _alimtalk(merchant, now)
     return {"merchants": 1, "products": len(variants), "customers": len(customers),
             "orders": len(orders), "shipments": shipments, "events": events}
+
+
+# The Korean merchant's registered 알림톡 templates (Solapi templateIds are the demo's own).
+ALIMTALK_TEMPLATES = {
+    "shipment_shipped": ("[#{상점명}] #{고객명}님, 주문 #{주문번호} 상품이 출발했습니다.\n"
+                         "#{택배사} #{송장번호}\n배송 조회: #{배송조회}"),
+    "shipment_out_for_delivery": ("[#{상점명}] #{고객명}님, 오늘 주문 #{주문번호} 상품이 배송됩니다.\n"
+                                  "배송 조회: #{배송조회}"),
+    "shipment_delivered": ("[#{상점명}] #{고객명}님, 주문 #{주문번호} 상품이 배달 완료되었습니다.\n"
+                           "배송 조회: #{배송조회}"),
+}
+_ALIMTALK_FOR_STATUS = {st.IN_TRANSIT: "shipment_shipped", st.OUT_FOR_DELIVERY: "shipment_out_for_delivery",
+                        st.DELIVERED: "shipment_delivered"}
+
+
+def _alimtalk(merchant, now):
+    """Templates, and the 알림톡 the newest parcels' shoppers got (one fell back to an LMS), so the
+    notification log shows KakaoTalk at work. Logged as sent; nothing is sent while seeding."""
+    from tracking.models import AlimtalkTemplate, NotificationLog
+
+    for n, (kind, text) in enumerate(ALIMTALK_TEMPLATES.items(), start=1):
+        AlimtalkTemplate.objects.update_or_create(merchant=merchant, kind=kind, defaults={
+            "template_id": f"KA01TPDEMOHANOK{n:017d}", "text": text})
+    parcels = (Shipment.objects.filter(merchant=merchant, status__in=list(_ALIMTALK_FOR_STATUS),
+                                       order__customer__locale="ko").exclude(order__customer__phone="")
+               .select_related("order__customer").order_by("-last_event_at")[:12])
+    rows = []
+    for index, shipment in enumerate(parcels):
+        kind = _ALIMTALK_FOR_STATUS[shipment.status]
+        sent_at = shipment.last_event_at or now
+        fell_back = index == 3  # a shopper without KakaoTalk: one LMS instead, never both
+        attempts = [{"provider": "solapi", "kind": "alimtalk", "status": "failed" if fell_back else "accepted",
+                     "message_id": f"M4V{shipment.pk:020d}A", "provider_code": "3104" if fell_back else "2000",
+                     "provider_message": "카카오톡을 사용하지 않는 사용자" if fell_back else "",
+                     "fallback_used": False, "at": sent_at.isoformat()}]
+        if fell_back:
+            attempts.append({"provider": "solapi", "kind": "lms", "status": "accepted",
+                             "message_id": f"M4V{shipment.pk:020d}L", "provider_code": "2000", "provider_message": "",
+                             "fallback_used": True, "at": sent_at.isoformat()})
+        customer = shipment.order.customer
+        rows.append(NotificationLog(
+            merchant=merchant, customer=customer, order=shipment.order, kind=kind, category="shipping",
+            channel="alimtalk", recipient=customer.phone, dedupe_key=f"demo:shipment:{shipment.pk}:{kind}",
+            context={"tracking_number": shipment.tracking_number}, status=NotificationLog.Status.SENT,
+            subject=f"알림톡 {kind}", send_after=sent_at, sent_at=sent_at, attempts=1,
+            delivered_by="lms" if fell_back else "alimtalk", fallback_used=fell_back, attempt_log=attempts,
+            provider_message_id=attempts[-1]["message_id"]))
+    NotificationLog.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _recommendations(merchant, spec, now):
@@ -324,6 +375,22 @@ def _shipments(merchant, spec, rng, now, orders, lines_by_order):
     international = any(d.route == "kr_us" for d, _ in spec.destinations)
     moved_orders = []
     serial = 0
+    korean_numbers: set[str] = set()
+
+    def number_for(scenario: str, shipped_at: datetime, route_serial: int) -> str:
+        """A mock number; for the Korean merchant a CJ-shaped one (unique and read as CJ's by
+        detection: otherwise the parcel leaves a minute later)."""
+        if not spec.korean_names:
+            return mock.make_tracking_number(scenario, shipped_at, route_serial)
+        kr_serial = (route_serial // 3 % 33) * 3 + route_serial % 3  # 0-98, same route
+        number = mock.make_korean_number(scenario, shipped_at, kr_serial)
+        # Also skip the few that another company's check digit accepts too (FedEx's 12 digits).
+        while number in korean_numbers or best_company(number) != mock.KR_COMPANY:
+            shipped_at += timedelta(minutes=1)
+            number = mock.make_korean_number(scenario, shipped_at, kr_serial)
+        korean_numbers.add(number)
+        return number
+
     for order in orders:
         destination, lines = lines_by_order[order.pk]
         serial += 1
@@ -347,11 +414,11 @@ def _shipments(merchant, spec, rng, now, orders, lines_by_order):
             if scenario == "customs_hold" and destination.route != "kr_us":
                 scenario = "late"
             shipped_at = order.placed_at + timedelta(hours=rng.randint(4, 40))
-        tracking_number = mock.make_tracking_number(scenario, shipped_at, route_serial)
+        tracking_number = number_for(scenario, shipped_at, route_serial)
         split = len(lines) > 1 and rng.random() < 0.15  # some orders ship in two parcels
         parcels = [lines[:1], lines[1:]] if split else [lines]
         for part, parcel_lines in enumerate(parcels):
-            number = tracking_number if part == 0 else mock.make_tracking_number(
+            number = tracking_number if part == 0 else number_for(
                 "on_time", shipped_at + timedelta(hours=2), route_serial + 3 * 100000)
             promise = _promise(spec, order.ship_country, order.placed_at)
             shipment = Shipment(
@@ -361,7 +428,9 @@ def _shipments(merchant, spec, rng, now, orders, lines_by_order):
                 promised_delivery_date=promise,
             )
             # Derive status before inserting: one INSERT per row instead of an INSERT and a bulk UPDATE.
-            parcel_events = mock.scenario_events(number, now=now)
+            # Korean numbers read like a Korean courier's feed: 간선상차, 배송출발, 서울 강남구…
+            parcel_events = mock.scenario_events(number, now=now,
+                                                 language="ko" if mock.is_korean_number(number) else "en")
             _apply_derived_status(shipment, parcel_events, now)
             shipments.append(shipment)
             plans.append((shipment, parcel_lines, parcel_events))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracking import crypto
+from tracking.credentials.services import secret_hint
 from tracking.models import CarrierAccount, Merchant
 from tracking.ingest.models import new_webhook_secret
 
@@ -27,7 +28,8 @@ def carrier_account_create(*, merchant: Merchant, carrier: str, label: str = "",
     carrier's dashboard gives you instead, where the carrier chooses it)."""
     secret = webhook_secret or new_webhook_secret()
     account = CarrierAccount(merchant=merchant, carrier=carrier, label=label, options=options or {},
-                             webhook_secret_encrypted=crypto.encrypt(secret), api_key_encrypted=crypto.encrypt(api_key))
+                             webhook_secret_encrypted=crypto.encrypt(secret), api_key_encrypted=crypto.encrypt(api_key),
+                             api_key_hint=secret_hint(api_key))
     if poll_rate_limit_per_minute is not None:
         account.poll_rate_limit_per_minute = poll_rate_limit_per_minute
     account.full_clean()
@@ -56,5 +58,6 @@ def carrier_account_rotate_secret(*, account: CarrierAccount, new_secret: str = 
 @transaction.atomic
 def carrier_account_set_api_key(*, account: CarrierAccount, api_key: str) -> CarrierAccount:
     account.api_key_encrypted = crypto.encrypt(api_key)
-    account.save(update_fields=["api_key_encrypted", "updated_at"])
+    account.api_key_hint = secret_hint(api_key)
+    account.save(update_fields=["api_key_encrypted", "api_key_hint", "updated_at"])
     return account

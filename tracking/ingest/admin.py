@@ -51,14 +51,18 @@ class CarrierAccountAdmin(ScopedAdmin):
     list_select_related = ["merchant"]
     search_fields = ["merchant__name", "merchant__slug", "label", "public_id"]
     autocomplete_fields = ["merchant"]
-    readonly_fields = ["webhook_url_display", "public_id", "secret_rotated_at", "previous_secret_expires_at",
-                       "created_at", "updated_at"]
+    readonly_fields = ["webhook_url_display", "public_id", "api_key_masked", "secret_rotated_at",
+                       "previous_secret_expires_at", "created_at", "updated_at"]
     actions = ["rotate_secret"]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         # Rotation is the only way to change a secret once set, so the overlap window is always honoured.
         return [f for f in fields if f != "webhook_secret"] if obj else fields
+
+    @admin.display(description=_("API key"))
+    def api_key_masked(self, obj):
+        return f"••••{obj.api_key_hint}" if obj.api_key_hint else ("(set)" if obj.api_key_encrypted else "—")
 
     @admin.display(description=_("webhook URL"))
     def webhook_url_display(self, obj):
@@ -140,6 +144,18 @@ class PendingEventAdmin(ScopedReadOnlyAdmin):
     list_select_related = ["merchant", "attached_to"]
     readonly_fields = [f.name for f in m.PendingEvent._meta.fields]
 
+
+
+@admin.register(m.TrackingWebhookRegistration)
+class TrackingWebhookRegistrationAdmin(ScopedReadOnlyAdmin):
+    """Per-parcel push registrations (tracker.delivery): live, failed (polled meanwhile) or ended."""
+
+    list_display = ["shipment", "merchant", "state", "carrier_code", "expires_at", "registered_at", "attempts",
+                    "last_error"]
+    list_filter = ["state", "merchant"]
+    search_fields = ["shipment__tracking_number"]
+    list_select_related = ["shipment", "merchant"]
+    readonly_fields = [f.name for f in m.TrackingWebhookRegistration._meta.fields]
 
 
 @admin.action(description=_("Re-track now (ask the carrier for the latest events)"), permissions=["change"])

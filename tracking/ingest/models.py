@@ -50,6 +50,8 @@ class CarrierAccount(models.Model):
     previous_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     api_key_encrypted = models.TextField(blank=True, editable=False)
+    api_key_hint = models.CharField(max_length=16, blank=True, editable=False,
+                                    help_text=_("The last characters of the API key, to tell keys apart."))
     # Non-secret adapter options (account numbers, sandbox flags…), passed to the adapter as-is.
     options = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
@@ -211,3 +213,37 @@ class ShipmentPollState(models.Model):
 
     def __str__(self):
         return f"{self.shipment} next {self.next_poll_at:%Y-%m-%d %H:%M}"
+
+
+class TrackingWebhookRegistration(models.Model):
+    """A per-parcel push registration with a provider whose registrations lapse (tracker.delivery's
+    ``registerTrackWebhook``): when it ends, when to renew it, and how the last attempt went. While a
+    parcel has no live registration (never made, failed, lapsed) it is polled like any other parcel."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Registered")
+        FAILED = "failed", _("Registration failed (polled instead)")
+        ENDED = "ended", _("Ended (parcel delivered or no longer tracked)")
+
+    shipment = models.OneToOneField(Shipment, on_delete=models.CASCADE, related_name="webhook_registration")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="webhook_registrations")
+    account = models.ForeignKey(CarrierAccount, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="webhook_registrations")
+    carrier_code = models.CharField(max_length=64, blank=True,
+                                    help_text=_("The carrier company the provider tracks it as (kr.cjlogistics)."))
+    state = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                      help_text=_("The provider stops calling back then unless renewed."))
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("Retry of a failed registration."))
+    attempts = models.PositiveIntegerField(default=0)
+    consecutive_failures = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["expires_at", "id"]
+        indexes = [models.Index(fields=["state", "expires_at"], name="webhook_registration_due")]
+
+    def __str__(self):
+        return f"{self.shipment} {self.state} until {self.expires_at or '-'}"

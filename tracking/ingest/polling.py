@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -16,9 +15,11 @@ from django.utils import timezone
 
 from tracking.backoff import backoff_seconds
 from tracking.carriers import status as st
-from tracking.carriers.base import CarrierAdapter, CarrierCredentials, CarrierError, Capability, NotFound
-from tracking.carriers.registry import adapter_class, available_carriers
-from tracking.models import CarrierAccount, Shipment, ShipmentPollState, TrackingEvent
+from tracking.carriers.base import CarrierAdapter, CarrierError, Capability, NotFound
+from tracking.carriers.registry import adapter_class, available_carriers, environment_credentials, get_adapter
+from tracking.models import CarrierAccount, Shipment, ShipmentPollState, TrackingEvent, TrackingWebhookRegistration
+from tracking.ingest import ratelimit
+from tracking.ingest.registrations import live_registration_q, registers_per_parcel
 from tracking.ingest.results import tracking_result_apply
 from tracking.services.shipments import NewEvent, shipment_add_events
 
@@ -71,7 +72,12 @@ def due_shipments(*, carrier: str, now: datetime, limit: int = MAX_PER_CARRIER_P
           .filter(Q(poll_state__isnull=True) | Q(poll_state__next_poll_at__lte=now)))
     if adapter_class(carrier).capabilities & Capability.WEBHOOKS:
         quiet_since = now - settings.DOORSTEP_POLL_SILENT_AFTER
-        qs = qs.annotate(_last=Coalesce("last_event_at", "created_at")).filter(_last__lt=quiet_since)
+        silent = Q(_last__lt=quiet_since)
+        if registers_per_parcel(carrier):
+            # Pushed only while a registration lives: without one (failed, lapsed, not made yet) the
+            # parcel is polled like a parcel of a carrier without webhooks.
+            silent |= ~live_registration_q(now=now)
+        qs = qs.annotate(_last=Coalesce("last_event_at", "created_at")).filter(silent)
     return qs.order_by("poll_state__next_poll_at", "pk").values_list("pk", flat=True)[:limit]
 
 
@@ -101,18 +107,8 @@ def _lease(ids: list[int], now: datetime) -> None:
 
 
 def rate_limit_take(key: str, limit_per_minute: int, *, now: datetime | None = None) -> bool:
-    """One token from a fixed one-minute window shared through the cache by every worker."""
-    now = now or timezone.now()
-    bucket = f"ratelimit:poll:{key}:{int(now.timestamp() // 60)}"
-    cache.add(bucket, 0, 120)
-    try:
-        used = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.add(bucket, 1, 120)
-        used = 1
-    if used is None:  # the cache is unreachable (it reads as empty): poll; a carrier 429 still backs off
-        return True
-    return used <= limit_per_minute
+    """One token from the account's one-minute window, shared by every worker (tracking.ingest.ratelimit)."""
+    return ratelimit.take(key, limit_per_minute, now=now)
 
 
 @dataclass
@@ -128,10 +124,13 @@ class PollContext:
         if shipment.merchant_id not in self._cache:
             account = (CarrierAccount.objects.filter(merchant_id=shipment.merchant_id, carrier=self.carrier,
                                                      is_active=True).order_by("pk").first())
-            credentials = account.credentials() if account else CarrierCredentials()
-            adapter = adapter_class(self.carrier)(credentials)
+            # The merchant's own account, else the install-wide default from the environment; the
+            # provider's base URL from settings either way.
+            credentials = account.credentials() if account else environment_credentials(self.carrier)
+            adapter = get_adapter(self.carrier, credentials)
             key = f"{self.carrier}:{account.pk if account else 'default'}"
-            limit = account.poll_rate_limit_per_minute if account else DEFAULT_RATE_LIMIT_PER_MINUTE
+            limit = ratelimit.effective_limit(
+                self.carrier, account.poll_rate_limit_per_minute if account else DEFAULT_RATE_LIMIT_PER_MINUTE)
             self._cache[shipment.merchant_id] = (adapter, key, limit)
         return self._cache[shipment.merchant_id]
 
@@ -146,15 +145,23 @@ class PollOutcome:
     rate_limited: bool = False
 
 
-def shipment_poll(*, shipment: Shipment, adapter: CarrierAdapter, now: datetime | None = None) -> PollOutcome:
-    """Ask the carrier about one parcel, record what is new and schedule the next poll."""
+def shipment_poll(*, shipment: Shipment, adapter: CarrierAdapter, now: datetime | None = None,
+                  carrier_code: str = "", source: str = TrackingEvent.Source.POLL) -> PollOutcome:
+    """Ask the carrier about one parcel, record what is new and schedule the next poll.
+    ``carrier_code``: the carrier company, for providers covering many (default: the one its
+    webhook registration names, if any)."""
     now = now or timezone.now()
+    if not carrier_code and registers_per_parcel(shipment.carrier):
+        carrier_code = (TrackingWebhookRegistration.objects.filter(shipment_id=shipment.pk)
+                        .values_list("carrier_code", flat=True).first()) or ""
     try:
-        result = adapter.track(shipment.tracking_number)
+        # Passed only when known (adapters written before carrier_code existed take the number alone).
+        result = (adapter.track(shipment.tracking_number, carrier_code=carrier_code) if carrier_code
+                  else adapter.track(shipment.tracking_number))
     except CarrierError as exc:
         return _record_failure(shipment=shipment, exc=exc, now=now)
     outcome = tracking_result_apply(merchant_id=shipment.merchant_id, carrier=shipment.carrier, result=result,
-                                    source=TrackingEvent.Source.POLL, shipment=shipment)
+                                    source=source, shipment=shipment)
     shipment.refresh_from_db(fields=["status", "shipped_at"])
     since_moving = now - shipment.shipped_at if shipment.shipped_at else None
     interval = poll_interval(status=shipment.status, since_moving=since_moving)
@@ -201,6 +208,22 @@ def poll_batch_run(*, carrier: str, shipment_ids: list[int], now: datetime | Non
             continue
         outcomes.append(shipment_poll(shipment=shipment, adapter=adapter, now=now))
     return outcomes
+
+
+def shipment_nudged(*, shipment: Shipment, adapter: CarrierAdapter, account: CarrierAccount,
+                    carrier_code: str = "", now: datetime | None = None) -> PollOutcome:
+    """The provider said the parcel changed without saying how (a tracker.delivery callback): track
+    it now, within the account's rate limit. Over the limit, a re-track is queued for the next
+    window (after the current transaction commits) instead of being lost."""
+    now = now or timezone.now()
+    limit = ratelimit.effective_limit(account.carrier, account.poll_rate_limit_per_minute)
+    if not rate_limit_take(f"{account.carrier}:{account.pk}", limit, now=now):
+        from tracking.ingest.tasks import retrack_shipment
+
+        transaction.on_commit(lambda: retrack_shipment.apply_async((shipment.pk,), countdown=60, retry=False))
+        return PollOutcome(shipment.pk, False, error="rate limited", rate_limited=True)
+    return shipment_poll(shipment=shipment, adapter=adapter, now=now, carrier_code=carrier_code,
+                         source=TrackingEvent.Source.WEBHOOK)
 
 
 def shipment_retrack(*, shipment: Shipment) -> PollOutcome:

@@ -88,3 +88,14 @@ def expire_stale_shipments() -> int:
         if not mine:
             return 0
         return polling.shipments_expire_stale()
+
+
+@shared_task(acks_late=True)
+def renew_webhook_registrations() -> dict:
+    """Beat: register new parcels with per-parcel webhook providers and renew lapsing registrations."""
+    from tracking.ingest.registrations import webhook_registrations_renew
+
+    with single_run("tracking.renew_webhook_registrations", timeout=600) as mine:
+        if not mine:
+            return {}
+        return webhook_registrations_renew()

@@ -22,12 +22,12 @@ from django.utils.datastructures import CaseInsensitiveMapping
 
 from tracking import crypto
 from tracking.carriers.base import CarrierAdapter, TrackingResult, WebhookRejected
-from tracking.carriers.registry import UnknownCarrier, adapter_class
+from tracking.carriers.registry import UnknownCarrier, adapter_class, get_adapter
 from tracking.ingest.clock import refused_summary
 from tracking.ingest.drain import webhook_processing_request
 from tracking.ingest.results import tracking_result_apply
 from tracking.memo import Memo
-from tracking.models import CarrierAccount, InboundWebhook, TrackingEvent
+from tracking.models import CarrierAccount, InboundWebhook, Shipment, TrackingEvent
 from tracking.resilience import broker_breaker
 
 logger = logging.getLogger(__name__)
@@ -295,13 +295,20 @@ def _process(*, inbound_id: int, force: bool, skip_locked: bool, adapters: dict)
         return ProcessOutcome(False)
     if row.account_id not in adapters:
         account = CarrierAccount.objects.get(pk=row.account_id)
-        adapters[row.account_id] = (account, adapter_class(account.carrier)(account.credentials()))
+        adapters[row.account_id] = (account, get_adapter(account.carrier, account.credentials()))
     account, adapter = adapters[row.account_id]
     results = adapter.parse_webhook(headers=CaseInsensitiveMapping(row.headers), body=bytes(row.body))
     created = orphaned = 0
     refused = []
+    notes = []
     # One lock order for every worker: parcels by tracking number.
     for result in sorted(results, key=lambda r: r.tracking_number):
+        if result.needs_retrack:
+            retracked, note = _retrack(account=account, adapter=adapter, result=result)
+            created += retracked
+            if note:
+                notes.append(note)
+            continue
         outcome = tracking_result_apply(merchant_id=account.merchant_id, carrier=account.carrier, result=result,
                                         source=TrackingEvent.Source.WEBHOOK, inbound=row)
         created += outcome.created
@@ -310,9 +317,31 @@ def _process(*, inbound_id: int, force: bool, skip_locked: bool, adapters: dict)
     done = {"processed_at": timezone.now(), "processing_error": "", "events_created": created,
             "events_orphaned": orphaned, "processing_attempts": F("processing_attempts") + 1}
     if refused:  # processed all the same (never retried); support reads why on the log row
-        done["reason"] = _clean(refused_summary(refused), 200)
+        notes.insert(0, refused_summary(refused))
+    if notes:
+        done["reason"] = _clean("; ".join(notes), 200)
     InboundWebhook.objects.filter(pk=row.pk).update(**done)
     return ProcessOutcome(True, created, orphaned)
+
+
+def _retrack(*, account: CarrierAccount, adapter: CarrierAdapter, result: TrackingResult) -> tuple[int, str]:
+    """A nudge ("this parcel changed", tracker.delivery's callback): ask the provider for the parcel
+    through the normal polling path (rate limit, apply, next poll scheduled, failures backed off).
+    A nudge about a parcel the merchant does not have is acknowledged and noted, never retried:
+    there are no events to keep for later, and the provider would only retry it."""
+    from tracking.ingest import polling
+
+    shipment = (Shipment.objects.filter(merchant_id=account.merchant_id, carrier=account.carrier,
+                                        tracking_number=_clean(result.tracking_number.strip(), 64)).first())
+    if shipment is None:
+        logger.info("carrier account %s: callback for unknown parcel %s; nothing re-tracked", account.pk,
+                    result.tracking_number)
+        return 0, f"unknown parcel {result.tracking_number}: nothing re-tracked"
+    outcome = polling.shipment_nudged(shipment=shipment, adapter=adapter, account=account,
+                                      carrier_code=result.carrier_code)
+    if not outcome.ok:
+        return 0, f"re-track of {result.tracking_number} deferred: {outcome.error}"
+    return outcome.created, ""
 
 
 def inbound_webhooks_sweep(*, now=None, limit: int = 500) -> int:

@@ -9,10 +9,18 @@ from tracking.models.orders import Order, OrderLine
 from tracking.models.shipments import Shipment, ShipmentLine, TrackingEvent
 
 from tracking.apikit.models import ApiKey, IdempotencyRecord
+from tracking.credentials.models import Service, ServiceCredential
 from tracking.delivery_changes.models import DeliveryRequest, DeliveryRequestEvent
 from tracking.edd.models import DelayCase, EddBacktestRun, LaneTransitStats, MerchantShippingSettings
-from tracking.ingest.models import CarrierAccount, InboundWebhook, PendingEvent, ShipmentPollState
+from tracking.ingest.models import (
+    CarrierAccount,
+    InboundWebhook,
+    PendingEvent,
+    ShipmentPollState,
+    TrackingWebhookRegistration,
+)
 from tracking.notifications.models import (
+    AlimtalkTemplate,
     NotificationCategory,
     NotificationChannel,
     NotificationLog,
@@ -31,12 +39,13 @@ from tracking.stores.models import StoreConnection, StoreObjectLink, StorePrivac
 from tracking.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
-    "ApiKey", "CarrierAccount", "Customer", "DelayCase", "DeliveryRequest", "DeliveryRequestEvent",
+    "AlimtalkTemplate", "ApiKey", "CarrierAccount", "Service", "ServiceCredential", "Customer", "DelayCase", "DeliveryRequest", "DeliveryRequestEvent",
     "EddBacktestRun", "IdempotencyRecord", "InboundWebhook", "LaneTransitStats", "Merchant",
     "MerchantShippingSettings", "NotificationCategory", "NotificationChannel", "NotificationLog",
     "NotificationOptOut", "OfferImpression", "Order", "OrderLine", "PendingEvent", "PostPurchaseOffer",
     "Product", "ProductRecommendation", "ProductVariant", "RecommendationClick", "RecommendationImpression",
     "RecommendationSettings", "Shipment", "ShipmentLine", "ShipmentPollState", "StaffMembership",
     "StoreConnection", "StoreObjectLink", "StorePrivacyRequest", "StoreWebhookDelivery", "TrackingEvent",
+    "TrackingWebhookRegistration",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
 ]

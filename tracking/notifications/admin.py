@@ -7,8 +7,9 @@ from tracking.staff.mixins import ScopedAdmin, ScopedReadOnlyAdmin
 
 @admin.register(m.NotificationLog)
 class NotificationLogAdmin(ScopedReadOnlyAdmin):
-    list_display = ("created_at", "merchant", "kind", "channel", "recipient", "status", "skip_reason", "sent_at")
-    list_filter = ("status", "channel", "category", "kind", "merchant")
+    list_display = ("created_at", "merchant", "kind", "channel", "recipient", "status", "skip_reason",
+                    "delivered_by", "fallback_used", "sent_at")
+    list_filter = ("status", "channel", "fallback_used", "category", "kind", "merchant")
     search_fields = ("recipient", "dedupe_key", "order__number")
     list_select_related = ("merchant",)
     date_hierarchy = "created_at"
@@ -22,3 +23,12 @@ class NotificationOptOutAdmin(ScopedAdmin):
     list_filter = ("category", "customer__merchant")
     search_fields = ("customer__email",)
     raw_id_fields = ("customer",)
+
+
+@admin.register(m.AlimtalkTemplate)
+class AlimtalkTemplateAdmin(ScopedAdmin):
+    """The merchant's 알림톡 templates (registered with Kakao through Solapi), one per notification kind."""
+
+    list_display = ("merchant", "kind", "template_id", "is_active", "updated_at")
+    list_filter = ("is_active", "kind", "merchant")
+    search_fields = ("template_id", "kind", "text")

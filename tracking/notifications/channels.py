@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -32,9 +32,30 @@ class ChannelError(Exception):
 
 
 class EmailChannel:
+    """Django's email backend; with a merchant's own sender (tracking.credentials, service "email"):
+    its from address, and its SMTP server when it names one."""
+
+    def __init__(self, merchant_id: int | None = None):
+        self.merchant_id = merchant_id
+
+    def _sender(self) -> tuple[str, object]:
+        from tracking.credentials.services import merchant_credential
+
+        own = merchant_credential(merchant_id=self.merchant_id, service="email")
+        if own is None:
+            return settings.DEFAULT_FROM_EMAIL, None
+        config = own.config
+        connection = None
+        if config.get("host"):
+            connection = get_connection("django.core.mail.backends.smtp.EmailBackend", host=str(config["host"]),
+                                        port=int(config.get("port") or 587), username=own.key_id or None,
+                                        password=own.secret or None, use_tls=bool(config.get("use_tls", True)),
+                                        timeout=10)
+        return str(config.get("from_email") or settings.DEFAULT_FROM_EMAIL), connection
+
     def send(self, message: Message) -> str:
         message_id = f"<{uuid.uuid4().hex}@doorstep>"
-        from_email = settings.DEFAULT_FROM_EMAIL
+        from_email, connection = self._sender()
         if message.from_name:
             address = from_email.split("<")[-1].rstrip(">")
             from_email = f"{message.from_name} <{address}>"
@@ -45,6 +66,7 @@ class EmailChannel:
             to=[message.to],
             reply_to=[message.reply_to] if message.reply_to else None,
             headers={"Message-ID": message_id, **message.headers},
+            connection=connection,
         )
         if message.html:
             email.attach_alternative(message.html, "text/html")
@@ -56,10 +78,19 @@ class EmailChannel:
 
 
 class ProviderChannel:
-    """SMS / WhatsApp: short text only, sent through a configurable provider backend."""
+    """SMS / WhatsApp: short text only, sent through a configurable provider backend. A provider
+    backend (tracking.notifications.providers.backends) gets the merchant's own provider account
+    when the merchant stored one."""
 
-    def __init__(self, backend_path: str):
-        self.backend = import_string(backend_path)()
+    def __init__(self, backend_path: str, merchant_id: int | None = None):
+        backend_class = import_string(backend_path)
+        provider_slug = getattr(backend_class, "provider_slug", "")
+        if provider_slug and merchant_id is not None:
+            from tracking.notifications.providers.registry import text_provider_for_merchant
+
+            self.backend = backend_class(text_provider_for_merchant(provider_slug, merchant_id=merchant_id))
+        else:
+            self.backend = backend_class()
 
     def send(self, message: Message) -> str:
         return self.backend.send(to=message.to, text=message.text)
@@ -82,11 +113,11 @@ class MemoryTextBackend:
         return message_id
 
 
-def get_channel(name: str):
+def get_channel(name: str, *, merchant_id: int | None = None):
     if name == "email":
-        return EmailChannel()
+        return EmailChannel(merchant_id)
     if name == "sms":
-        return ProviderChannel(settings.DOORSTEP_SMS_BACKEND)
+        return ProviderChannel(settings.DOORSTEP_SMS_BACKEND, merchant_id)
     if name == "whatsapp":
-        return ProviderChannel(settings.DOORSTEP_WHATSAPP_BACKEND)
+        return ProviderChannel(settings.DOORSTEP_WHATSAPP_BACKEND, merchant_id)
     raise ValueError(f"unknown channel {name!r}")

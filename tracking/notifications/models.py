@@ -17,6 +17,7 @@ class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
     WHATSAPP = "whatsapp", _("WhatsApp")
+    ALIMTALK = "alimtalk", _("KakaoTalk 알림톡 (SMS/LMS fallback)")
 
 
 class NotificationOptOut(models.Model):
@@ -63,6 +64,11 @@ class NotificationLog(models.Model):
     send_after = models.DateTimeField(db_index=True, help_text=_("Held until then by quiet hours."))
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_message_id = models.CharField(max_length=200, blank=True)
+    # Text channels: what actually reached the shopper ("alimtalk", "sms", "lms"), whether the SMS/LMS
+    # replaced a failed 알림톡 (then the 알림톡 is never sent again for this row), and every attempt.
+    delivered_by = models.CharField(max_length=16, blank=True)
+    fallback_used = models.BooleanField(default=False)
+    attempt_log = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -76,3 +82,25 @@ class NotificationLog(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient} ({self.status})"
+
+
+class AlimtalkTemplate(models.Model):
+    """A merchant's 알림톡 template registered with Kakao through its Solapi account, for one kind of
+    notification. ``text`` is the registered body with its #{variables}; it is also what a fallback
+    SMS/LMS says (filled in). Variables Doorstep fills: merchant/상점명, name/고객명, order/주문번호,
+    url/배송조회, tracking_number/송장번호, carrier/택배사, and any value of the notification's context."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="alimtalk_templates")
+    kind = models.CharField(max_length=64, help_text=_("Notification kind, e.g. shipment_shipped"))
+    template_id = models.CharField(max_length=64, help_text=_("Solapi templateId (KA01TP…)."))
+    text = models.TextField(help_text=_("The registered template body, with #{variables}."))
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["merchant", "kind"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "kind"], name="alimtalk_template_unique_kind")]
+
+    def __str__(self):
+        return f"{self.merchant} · {self.kind} ({self.template_id})"

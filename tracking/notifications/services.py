@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from tracking.models import Customer, Merchant, NotificationLog, NotificationOptOut, Order
 from tracking.tokens import make_token
 from tracking.notifications.channels import ChannelError, Message, get_channel
+from tracking.notifications.providers.policy import earliest_send_time
 from tracking.notifications.quiet_hours import next_allowed_time
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def notification_request(
     context: dict | None = None,
     channels: list[str] | None = None,
     respect_quiet_hours: bool = True,
+    promotional: bool = False,
 ) -> list[NotificationLog]:
     """Queue ``kind`` (a template name under templates/notifications/) for a shopper.
 
@@ -53,8 +55,14 @@ def notification_request(
                                        tz=merchant.timezone)
     opted_out = NotificationOptOut.objects.filter(customer=customer, category=category).exists()
     created = []
-    for channel in channels or settings.DOORSTEP_NOTIFICATION_CHANNELS:
+    if channels is None:
+        channels = default_channels(merchant=merchant, customer=customer, kind=kind, promotional=promotional)
+    for channel in channels:
         recipient = customer.email if channel == "email" else customer.phone
+        row_send_after = send_after
+        if promotional and channel in TEXT_CHANNELS:
+            # No advertising by text message 21:00-08:00 KST (정보통신망법 §50), whatever the merchant's hours.
+            row_send_after = max(send_after, earliest_send_time(send_after, "sms", promotional=True))
         status, skip_reason = NotificationLog.Status.QUEUED, ""
         if opted_out:
             status, skip_reason = NotificationLog.Status.SKIPPED, "unsubscribed"
@@ -65,16 +73,31 @@ def notification_request(
                 log = NotificationLog.objects.create(
                     merchant=merchant, customer=customer, order=order, kind=kind, category=category,
                     channel=channel, recipient=recipient, dedupe_key=dedupe_key[:200], context=context or {},
-                    status=status, skip_reason=skip_reason, send_after=send_after,
+                    status=status, skip_reason=skip_reason, send_after=row_send_after,
                 )
         except IntegrityError:
             continue  # already requested: this is the replay
         created.append(log)
-        if status == NotificationLog.Status.QUEUED and send_after <= now:
+        if status == NotificationLog.Status.QUEUED and row_send_after <= now:
             from tracking.notifications.tasks import send_notification
 
             send_notification.delay_on_commit(log.pk)
     return created
+
+
+TEXT_CHANNELS = frozenset({"sms", "whatsapp", "alimtalk"})
+
+
+def default_channels(*, merchant: Merchant, customer: Customer, kind: str, promotional: bool = False) -> list[str]:
+    """settings.DOORSTEP_NOTIFICATION_CHANNELS, with 알림톡 for Korean shoppers the merchant has a
+    template for. 알림톡 carries its own SMS/LMS fallback, so it replaces the SMS channel: one text
+    message per fact, never both. A promotional message is never a 알림톡."""
+    from tracking.notifications.alimtalk import alimtalk_eligible
+
+    channels = list(settings.DOORSTEP_NOTIFICATION_CHANNELS)
+    if not promotional and alimtalk_eligible(merchant=merchant, customer=customer, kind=kind):
+        channels = [c for c in channels if c != "sms"] + ["alimtalk"]
+    return channels
 
 
 def unsubscribe_url(customer: Customer, category: str) -> str:
@@ -125,6 +148,7 @@ def notification_send(*, log_id: int) -> NotificationLog:
 
     The row is claimed under a lock and marked before the provider call returns, so a retried
     task never sends twice for the same row."""
+    retry = None
     with transaction.atomic():
         log = NotificationLog.objects.select_for_update(of=("self",)).select_related("merchant", "customer", "order").get(
             pk=log_id)
@@ -136,20 +160,30 @@ def notification_send(*, log_id: int) -> NotificationLog:
             log.save(update_fields=["status", "skip_reason"])
             return log
         log.attempts += 1
-        message = render_message(log)
-        log.subject = message.subject[:300]
-        try:
-            log.provider_message_id = get_channel(log.channel).send(message)[:200]
-        except ChannelError as exc:
-            log.error = str(exc)[:2000]
-            if log.attempts >= MAX_ATTEMPTS:
-                log.status = NotificationLog.Status.FAILED
-            log.save(update_fields=["attempts", "error", "status", "subject"])
-            if log.status == NotificationLog.Status.QUEUED:
-                raise
-            return log
-        log.status, log.sent_at, log.error = NotificationLog.Status.SENT, timezone.now(), ""
-        log.save(update_fields=["attempts", "status", "sent_at", "error", "subject", "provider_message_id"])
+        if log.channel == "alimtalk":
+            from tracking.notifications.alimtalk import alimtalk_send
+
+            # Saves the row (attempts, every attempt, the fallback taken) and hands back the error to
+            # retry with, raised only after commit: a retry must know the 알림톡 already failed and
+            # repeat only the SMS/LMS.
+            retry = alimtalk_send(log)
+        else:
+            message = render_message(log)
+            log.subject = message.subject[:300]
+            try:
+                log.provider_message_id = get_channel(log.channel, merchant_id=log.merchant_id).send(message)[:200]
+            except ChannelError as exc:
+                log.error = str(exc)[:2000]
+                if log.attempts >= MAX_ATTEMPTS:
+                    log.status = NotificationLog.Status.FAILED
+                log.save(update_fields=["attempts", "error", "status", "subject"])
+                if log.status == NotificationLog.Status.QUEUED:
+                    raise
+                return log
+            log.status, log.sent_at, log.error = NotificationLog.Status.SENT, timezone.now(), ""
+            log.save(update_fields=["attempts", "status", "sent_at", "error", "subject", "provider_message_id"])
+    if retry is not None:
+        raise retry
     return log
 
 

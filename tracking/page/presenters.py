@@ -13,8 +13,9 @@ from urllib.parse import quote, urlsplit
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 
+from tracking.carriers import companies
 from tracking.carriers import status as st
 from tracking.carriers.registry import UnknownCarrier, adapter_class
 from tracking.edd import delays
@@ -348,8 +349,16 @@ def carrier_display(slug: str, tracking_number: str) -> tuple[str, str]:
         cls = adapter_class(slug)
     except UnknownCarrier:
         return slug, ""
-    url = cls().tracking_url(tracking_number)
-    return cls.name, url if urlsplit(url).scheme == "https" else ""
+    adapter = cls()
+    url = adapter.tracking_url(tracking_number)
+    name = cls.name
+    # Adapters covering several carrier companies (tracker.delivery; the mock's Korean numbers) name
+    # the company, in the page's language: CJ대한통운 on Korean pages.
+    company_of = getattr(adapter, "company_of", None)
+    company = companies.get(company_of(tracking_number)) if callable(company_of) else None
+    if company is not None and company.id != "mock":
+        name = company.name(get_language() or "en")
+    return name, url if urlsplit(url).scheme == "https" else ""
 
 
 @dataclass

@@ -178,6 +178,8 @@ def parse_balance(payment: dict) -> PaymentBalance:
         total=_decimal(payment.get("totalAmount", 0), "totalAmount"),
         refundable=_decimal(payment.get("balanceAmount", 0), "balanceAmount"),
         status=str(payment.get("status") or ""),
+        needs_refund_account=isinstance(payment.get("virtualAccount"), dict) or payment.get("method") in (
+            "가상계좌", "VIRTUAL_ACCOUNT"),
     )
 
 

@@ -218,10 +218,6 @@ def test_trackerdelivery_callback_is_acknowledged_and_asks_for_a_retrack(client,
     assert shipment.carrier == "trackerdelivery"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "ingestion does not act on TrackingResult.needs_retrack yet: a tracker.delivery callback is stored and "
-    "acknowledged, but nobody asks tracker.delivery for the parcel's events, so the shopper sees nothing new "
-    "until the next scheduled poll"))
 def test_trackerdelivery_callback_makes_the_shopper_see_the_retracked_events(client, merchant,
                                                                              django_capture_on_commit_callbacks):
     account = trackerdelivery_account(merchant)

@@ -128,7 +128,12 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
          customer_email=f"{tag}-shopper@{tag}.example.com")
     make(tm.PendingEvent, merchant=merchant, carrier=f"{tag}post", tracking_number=f"{up}-ORPHAN-1",
          source=tm.TrackingEvent.Source.WEBHOOK, occurred_at=now, status=st.IN_TRANSIT, dedupe_key=f"{tag}:p1")
+    make(tm.TrackingWebhookRegistration, shipment=shipment, merchant=merchant, account=account,
+         carrier_code=f"{tag}.post", expires_at=now, last_error=f"{up} lapsed")  # korea
+    make(tm.ServiceCredential, merchant=merchant, service="toss", key_id=f"{tag}-toss", secret_hint=f"{tag[:4]}")
     make(tm.NotificationOptOut, customer=customer, category=tm.NotificationCategory.SHIPPING)
+    make(tm.AlimtalkTemplate, merchant=merchant, kind="shipment_delivered", template_id=f"{up}-TPL",
+         text=f"{up} #{{name}}")
     make(tm.NotificationLog, merchant=merchant, customer=customer, order=order, kind="shipment_delivered",
          category=tm.NotificationCategory.SHIPPING, channel=tm.NotificationChannel.EMAIL, recipient=customer.email,
          dedupe_key=f"{tag}:n1", send_after=now)
@@ -171,6 +176,8 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
     make(rm.Refund, merchant=merchant, order=order, return_request=rr, kind="payment", amount=amount, currency="KRW",
          idempotency_key=f"{tag}-refund", status="succeeded", gateway="mock", gateway_reference=f"{tag}-re",
          requested_by=staff.username, completed_at=now)
+    make(rm.RefundAccount, merchant=merchant, return_request=rr, bank="88", account_number_encrypted="x",
+         holder_name_encrypted="y", account_hint=f"{tag[:4]}")  # korea
     credit = make(rm.StoreCreditAccount, merchant=merchant, customer=customer, code=f"SC-{up[:8]}", currency="KRW")
     make(rm.StoreCreditEntry, merchant=merchant, account=credit, kind="issued", amount=Decimal("500"), currency="KRW",
          idempotency_key=f"{tag}-credit", created_by=staff.username, note=f"{up} goodwill")

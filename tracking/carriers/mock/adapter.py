@@ -85,10 +85,12 @@ class MockCarrier(CarrierAdapter):
     def track(self, tracking_number: str, *, carrier_code: str = "") -> TrackingResult:
         now = self.clock()
         number = tracking_number.strip().upper()
+        # Korean-format numbers (the Korean demo's CJ-shaped parcels) always read like a Korean feed.
+        language = "ko" if scenarios.is_korean_number(number) else self.language
         return TrackingResult(
             tracking_number=number,
             carrier=self.slug,
-            events=scenarios.scenario_events(number, now=now, language=self.language),
+            events=scenarios.scenario_events(number, now=now, language=language),
             estimated_delivery=scenarios.estimated_delivery(number, now=now),
             service_level="standard",
             carrier_url=self.tracking_url(number),
@@ -96,6 +98,10 @@ class MockCarrier(CarrierAdapter):
 
     def tracking_url(self, tracking_number: str) -> str:
         return f"https://mock-carrier.doorstep.local/track/{tracking_number.strip().upper()}"
+
+    def company_of(self, tracking_number: str) -> str:
+        """The carrier company a parcel shows as: the Korean demo's CJ-shaped numbers are CJ's."""
+        return scenarios.KR_COMPANY if scenarios.is_korean_number(tracking_number) else "mock"
 
     # --- Webhooks -------------------------------------------------------------------------------------
     def verify_webhook(self, *, headers, body, url_token=""):

@@ -194,8 +194,43 @@ def make_tracking_number(scenario: str, shipped_at: datetime, serial: int, *, fa
     return body + check_digit(body)
 
 
+# --- Korean-format numbers ------------------------------------------------------------------------------
+# The Korean demo merchant's parcels carry CJ Logistics-shaped numbers (12 digits, the last one the
+# first eleven mod 7, as detect.py checks them) that still encode the scenario, so the mock tracks
+# them like its own, in Korean:  6 · scenario (1) · minutes since KR_ANCHOR (7) · serial (2) · check.
+KR_COMPANY = "kr.cjlogistics"
+KR_ANCHOR = datetime(2025, 1, 1, tzinfo=UTC)
+KR_NUMBER_RE = re.compile(r"^6(?P<scenario>\d)(?P<minutes>\d{7})(?P<serial>\d{2})(?P<check>\d)$")
+KR_SERIALS = 100  # serials 0-99; the route is serial % 3, as for DS numbers
+
+
+def make_korean_number(scenario: str, shipped_at: datetime, serial: int) -> str:
+    """A CJ-shaped 12-digit number the mock tracks with ``scenario`` from ``shipped_at`` (minute
+    precision); ``serial`` 0-99 (mod 100), its value mod 3 picks the route like DS numbers."""
+    if scenario not in SCENARIO_CODES:
+        raise ValueError(f"unknown mock scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
+    minutes = int((shipped_at - KR_ANCHOR).total_seconds() // 60)
+    if not 0 <= minutes < 10**7:
+        raise ValueError("shipped_at is out of range for a Korean-format mock number")
+    body = f"6{SCENARIOS.index(scenario)}{minutes:07d}{serial % KR_SERIALS:02d}"
+    return body + str(int(body) % 7)
+
+
+def is_korean_number(tracking_number: str) -> bool:
+    return _parse_korean(tracking_number) is not None
+
+
+def _parse_korean(tracking_number: str) -> ParsedNumber | None:
+    match = KR_NUMBER_RE.match(str(tracking_number).strip())
+    if not match or int(match["scenario"]) >= len(SCENARIOS) or int(match.string[:-1]) % 7 != int(match["check"]):
+        return None
+    return ParsedNumber(scenario=SCENARIOS[int(match["scenario"])],
+                        shipped_at=KR_ANCHOR + timedelta(minutes=int(match["minutes"])),
+                        serial=int(match["serial"]), fast=False, genuine=True)
+
+
 def is_mock_number(tracking_number: str) -> bool:
-    return _parse(tracking_number) is not None
+    return _parse(tracking_number) is not None or _parse_korean(tracking_number) is not None
 
 
 @dataclass(frozen=True)
@@ -226,7 +261,7 @@ def _parse(tracking_number: str) -> ParsedNumber | None:
 
 def parse_number(tracking_number: str) -> ParsedNumber:
     """Never fails: unknown formats become an on-time parcel with a ship time derived from a hash."""
-    parsed = _parse(tracking_number)
+    parsed = _parse(tracking_number) or _parse_korean(tracking_number)
     if parsed:
         return parsed
     digest = hashlib.sha256(str(tracking_number).encode("utf-8", "replace")).digest()

@@ -134,6 +134,13 @@ class TrackerDeliveryAdapter(CarrierAdapter):
         number = normalize(tracking_number)
         return companies.public_tracking_url(best_company(number, provider=self.slug), number)
 
+    def company_of(self, tracking_number: str) -> str:
+        """The carrier company a parcel is with (its account's, else the best detection)."""
+        number = normalize(tracking_number)
+        code = str((self.credentials.extra or {}).get("carrier_code", "")).strip()
+        return code or best_company(number, provider=self.slug, verified_only=True) or best_company(
+            number, provider=self.slug)
+
     # --- Webhooks ---------------------------------------------------------------------------------------
     def verify_webhook(self, *, headers, body, url_token=""):
         # tracker.delivery signs nothing: the callback is trusted only with our secret in its URL.

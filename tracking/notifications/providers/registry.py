@@ -38,3 +38,22 @@ def get_text_provider(slug: str, credentials: ProviderCredentials | None = None,
                                           sender=credentials.sender, sender_profile=credentials.sender_profile,
                                           api_url=defaults.api_url, extra=credentials.extra)
     return provider_class(slug)(credentials, templates=templates)
+
+
+def merchant_provider_credentials(slug: str, *, merchant_id: int | None) -> ProviderCredentials | None:
+    """The merchant's own account with ``slug`` (tracking.credentials): key id, secret, sender and
+    KakaoTalk channel (``config["sender"]``, ``config["sender_profile"]``); None without one."""
+    from tracking.credentials.services import merchant_credential
+
+    own = merchant_credential(merchant_id=merchant_id, service=slug)
+    if own is None:
+        return None
+    config = dict(own.config)
+    return ProviderCredentials(api_key=own.key_id, api_secret=own.secret, sender=str(config.pop("sender", "")),
+                               sender_profile=str(config.pop("sender_profile", "")), extra=config)
+
+
+def text_provider_for_merchant(slug: str, *, merchant_id: int | None,
+                               templates: Mapping[str, MessageTemplate] | None = None) -> TextProvider:
+    """The provider with the merchant's own credentials, else the install-wide ones."""
+    return get_text_provider(slug, merchant_provider_credentials(slug, merchant_id=merchant_id), templates=templates)
