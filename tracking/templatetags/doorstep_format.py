@@ -52,3 +52,18 @@ def moment(value, tz_name=""):
 @register.filter
 def place(tz_name):
     return presenters.zone_place(str(tz_name or ""))
+
+
+@register.filter
+def item_title(order_line):
+    """An order line's title in the viewer's language: the product's Korean title on a Korean page."""
+    from django.utils.translation import get_language
+
+    if order_line is None:
+        return ""
+    if (get_language() or "").startswith("ko"):
+        variant = getattr(order_line, "variant", None)
+        product = getattr(variant, "product", None) if variant is not None else None
+        if product is not None and product.title_ko:
+            return product.title_ko
+    return order_line.title
