@@ -13,10 +13,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.templatetags.static import static
 from django.utils import timezone
 
 from tracking.carriers import mock
 from tracking.carriers import status as st
+from tracking.demo.images import product_image
 from tracking.edd.carrier_table import carrier_transit_range
 from tracking.edd.engine import delivery_calendar
 from tracking.edd.promise import HandlingPolicy, promise_prediction
@@ -186,7 +188,7 @@ def _catalogue(merchant, spec, rng):
                 merchant=merchant, external_id=external_id, category=category,
                 title=f"{adj_en} {noun_en}", title_ko=f"{adj_ko} {noun_ko}",
                 url=f"https://{spec.slug}.example.com/products/{external_id}",
-                image_url=f"https://{spec.slug}.example.com/images/{external_id}.jpg",
+                image_url=static(product_image(category)),  # served by the app: no external hosts
             ))
     Product.objects.bulk_create(products, batch_size=BATCH)
     variants = []

@@ -351,15 +351,21 @@ class ProofOfDelivery:
     photo_url: str = ""
 
 
+def _same_site_path(url: str) -> bool:
+    parts = urlsplit(url)
+    return url.startswith("/") and not url.startswith("//") and not parts.scheme and not parts.netloc
+
+
 def proof_of_delivery(events) -> ProofOfDelivery | None:
-    """From the delivery scan's details. Photo URLs must be https (the CSP allows https images only)."""
+    """From the delivery scan's details. Photo URLs must be https (the CSP allows https images only)
+    or a path on this site (the demo's photo is one of the app's static files)."""
     for event in events:
         if event.status != st.DELIVERED:
             continue
         details = event.details if isinstance(event.details, dict) else {}
         signed_by = str(details.get("signed_by") or "")[:120]
         photo = str(details.get("photo_url") or "")
-        if photo and urlsplit(photo).scheme != "https":
+        if photo and urlsplit(photo).scheme != "https" and not _same_site_path(photo):
             photo = ""
         if signed_by or photo:
             return ProofOfDelivery(signed_by, photo[:500])

@@ -161,3 +161,4 @@ def test_every_email_is_korean_with_its_language_and_title(kind, merchant, fragm
     if kind in ("return_resolved", "nps_thanks"):
         amount = "39,543원" if kind == "return_resolved" else "5,000원"
         assert amount in message.text and amount in message.html
+
