@@ -95,9 +95,8 @@ def python_msgids(path: Path) -> list[Msg]:
             found.append(Msg(texts[1], context=texts[0], where=where))
         elif name.startswith("n") and name != "gettext_noop" and len(texts) >= 2 and None not in texts[:2]:
             found.append(Msg(texts[0], plural=texts[1], where=where))
-        elif not name.startswith(("n", "p")) or name == "gettext_noop":
-            if texts and texts[0]:
-                found.append(Msg(texts[0], where=where))
+        elif (not name.startswith(("n", "p")) or name == "gettext_noop") and texts and texts[0]:
+            found.append(Msg(texts[0], where=where))
     return found
 
 

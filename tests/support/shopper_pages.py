@@ -42,7 +42,7 @@ def email_contexts(*, base_url: str = "http://testserver") -> dict[str, dict]:
     }
 
 
-_TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
+_TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.DOTALL | re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|<[^>]+>|\{\{.*?\}\}")
 
 

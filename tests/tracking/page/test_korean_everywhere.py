@@ -17,7 +17,12 @@ from returns.services import return_policy_ensure
 from tests.factories import NotificationLogFactory, SurveyFactory
 from tests.support.i18n import untranslated
 from tests.support.returns import make_order
-from tests.support.shopper_pages import email_contexts, english_fragments, english_left, visible_text
+from tests.support.shopper_pages import (
+    email_contexts,
+    english_fragments,
+    english_left,
+    visible_text,
+)
 from tracking.carriers import status as st
 from tracking.demo.seed import seed
 from tracking.models import Merchant, Shipment, TrackingEvent
@@ -153,7 +158,7 @@ def test_every_email_is_korean_with_its_language_and_title(kind, merchant, fragm
     message = render_message(log)
     assert HANGUL.search(message.subject), kind
     assert_korean(message.html, fragments, f"{kind}.html")
-    title = re.search(r"<title>(.*?)</title>", message.html, re.S).group(1).strip()
+    title = re.search(r"<title>(.*?)</title>", message.html, re.DOTALL).group(1).strip()
     assert title == message.subject
     left = english_left(visible_text(message.text), fragments)
     assert not left, f"{kind}.txt: {left}"
