@@ -105,7 +105,7 @@ def test_error_pages_are_korean(ko, fragments):
     assert response.status_code == 404
     assert_korean(response.content.decode(), fragments, "404")
     request = RequestFactory(HTTP_ACCEPT_LANGUAGE="ko").get("/")
-    for template in ("400.html", "403.html", "500.html", "tracking/page/too_many.html",
+    for template in ("400.html", "403.html", "429.html", "500.html", "tracking/page/too_many.html",
                      "tracking/page/bad_request.html"):
         with translation.override("ko"):
             html = render_to_string(template, {"merchant": None}, request=request)
