@@ -88,3 +88,9 @@ STAFF_PERMISSIONS = ExtensionPoint(
     "staff_permissions",
     "() -> tracking.staff.roles.AppStaffPermissions: what each support role may do with the "
     "registering app's models.")
+
+# --- asked by tracking.demo when it seeds a demo merchant --------------------------------------------
+DEMO_SEEDERS = ExtensionPoint(
+    "demo_seeders",
+    "(*, merchant, rng, now) -> {name: rows created}: the app's own year of demo history for a freshly "
+    "seeded demo merchant (its orders and parcels exist). Bulk inserts, no signals, nothing queued to send.")
