@@ -23,7 +23,7 @@ class ReturnsConfig(AppConfig):
     def ready(self):
         from tracking import extensions, signals
 
-        from returns import hooks, receivers
+        from returns import demo, hooks, receivers
 
         # shipment_delivered is also announced as a status change to "delivered"; one receiver is enough.
         signals.shipment_status_changed.connect(receivers.on_shipment_status_changed,
@@ -33,3 +33,4 @@ class ReturnsConfig(AppConfig):
         extensions.SURVEY_HOLDS.register(hooks.open_return_blocks_survey, key="returns.open_return")
         extensions.STORE_CREDIT.register(hooks.grant_store_credit, key="returns.store_credit")
         extensions.STAFF_PERMISSIONS.register(_staff_permissions, key="returns")
+        extensions.DEMO_SEEDERS.register(demo.seed_returns, key="returns.returns")
