@@ -80,7 +80,7 @@ def label_pdf(request: LabelRequest, tracking_number: str, *, service: str) -> b
         pdf.ln(2)
 
     pdf.set_font(family, size=14)
-    pdf.cell(0, 7, "MOCK CARRIER  " + service.upper(), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "PARCELWAY  " + service.upper(), new_x="LMARGIN", new_y="NEXT")
     pdf.line(5, pdf.get_y() + 1, 97, pdf.get_y() + 1)
     pdf.ln(3)
     block("FROM", request.from_address, 9)
@@ -98,7 +98,7 @@ def label_pdf(request: LabelRequest, tracking_number: str, *, service: str) -> b
 
 def drop_off_instructions(reference: str) -> str:
     return (
-        f"Return {reference}: no printer needed. Pack the items, take the parcel to any Mock Carrier "
+        f"Return {reference}: no printer needed. Pack the items, take the parcel to any Parcelway "
         "parcel shop or locker within 14 days, and show this QR code at the counter. "
         "The shop prints the label and gives you a receipt."
     )
