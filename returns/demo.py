@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from tracking.carriers import status as st
+from tracking.demo.activity import set_timestamps
 from tracking.money import quantize
 from tracking.models import OrderLine, Shipment
 
@@ -99,7 +100,7 @@ def seed_returns(*, merchant, rng: random.Random, now: datetime) -> dict[str, in
     parcels = _return_parcels(merchant, plans)
     ReturnRequest.objects.bulk_create(requests, batch_size=BATCH)
     # created_at is auto_now_add: put each return back on the day it was asked for.
-    ReturnRequest.objects.bulk_update(requests, ["created_at"], batch_size=BATCH)
+    set_timestamps(ReturnRequest, "created_at", [(asked, rr.pk) for rr, _returned, _path, asked in plans])
     return_lines, events = [], []
     for rr, returned, path, asked in plans:
         done = rr.status in (S.INSPECTED, S.REFUNDED, S.CREDITED, S.EXCHANGED)
@@ -115,8 +116,10 @@ def seed_returns(*, merchant, rng: random.Random, now: datetime) -> dict[str, in
                                       created_at=moment))
             moment = getattr(rr, _STEP_AT.get(after, ""), None) or moment
     ReturnLine.objects.bulk_create(return_lines, batch_size=BATCH)
+    # bulk_create stamps auto_now_add fields on the instances: remember when each step really happened.
+    moments = [event.created_at for event in events]
     ReturnEvent.objects.bulk_create(events, batch_size=BATCH)
-    ReturnEvent.objects.bulk_update(events, ["created_at"], batch_size=BATCH)
+    set_timestamps(ReturnEvent, "created_at", [(at, event.pk) for at, event in zip(moments, events)])
     return {"returns": len(requests), "return_parcels": parcels}
 
 

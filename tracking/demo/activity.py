@@ -26,6 +26,19 @@ def seed_activity(merchant, *, rng: random.Random, now: datetime) -> dict[str, i
     }
 
 
+def set_timestamps(model, field: str, rows: list[tuple[datetime, int]]) -> None:
+    """Put history back in time: bulk_create stamps auto_now_add fields with now. One prepared UPDATE
+    for all (time, pk) rows (bulk_update's CASE per row would be the slowest step of the seed)."""
+    from django.db import connection
+
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    column = model._meta.get_field(field).column
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote(model._meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(adapt(at), pk) for at, pk in rows])
+
+
 def _delivery_requests(merchant, rng, now) -> int:
     """Shoppers who answered a failed delivery, in every state a request can be in."""
     from tracking.delivery_changes.models import DeliveryRequestEvent
@@ -59,9 +72,9 @@ def _delivery_requests(merchant, rng, now) -> int:
                                     from_status=Status.OPEN, to_status=r.status)
                for r in requests if r.status != Status.OPEN]
     DeliveryRequestEvent.objects.bulk_create(events, batch_size=BATCH)
-    for request in requests:  # auto_now_add: the request was made the day before delivery
-        DeliveryRequest.objects.filter(pk=request.pk).update(
-            created_at=(request.shipment.delivered_at or now) - timedelta(days=1))
+    # The request was made the day before the parcel was delivered.
+    set_timestamps(DeliveryRequest, "created_at",
+                   [((r.shipment.delivered_at or now) - timedelta(days=1), r.pk) for r in requests])
     return len(requests)
 
 
@@ -129,6 +142,7 @@ def _webhooks_out(merchant, rng, now) -> int:
             status=WebhookDelivery.Status.FAILED if failed else WebhookDelivery.Status.SUCCEEDED,
             attempt_count=6 if failed else 1, last_status_code=503 if failed else 200, completed_at=at))
     WebhookDelivery.objects.bulk_create(deliveries, batch_size=BATCH)
+    set_timestamps(WebhookDelivery, "created_at", [(d.completed_at, d.pk) for d in deliveries])
     attempts = []
     for delivery in deliveries:
         for number in range(1, delivery.attempt_count + 1):
@@ -162,6 +176,6 @@ def _webhooks_in(merchant, rng, now) -> int:
             processed_at=now if verdict == V.ACCEPTED else None, processing_attempts=int(verdict == V.ACCEPTED),
             events_created=1 if verdict == V.ACCEPTED else 0))
     InboundWebhook.objects.bulk_create(rows, batch_size=BATCH)
-    for index, row in enumerate(rows):  # auto_now_add: spread over the last days as they arrived
-        InboundWebhook.objects.filter(pk=row.pk).update(received_at=now - timedelta(minutes=37 * index))
+    set_timestamps(InboundWebhook, "received_at", [(now - timedelta(minutes=37 * i), row.pk)
+                                                   for i, row in enumerate(rows)])
     return len(rows)

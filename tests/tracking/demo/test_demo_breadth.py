@@ -54,3 +54,16 @@ def test_every_merchant_screen_has_data_after_seed_demo(admin_client):
     accuracy = admin_client.get("/admin/tracking/lanetransitstats/accuracy/", {"days": 365})
     overall = dict(accuracy.context["tables"])["Overall"]
     assert overall and overall[0][1].n > 100
+
+
+def test_demo_returns_keep_the_day_they_were_asked_for():
+    from django.utils import timezone
+
+    from returns.models import ReturnEvent, ReturnRequest
+
+    now = timezone.now()
+    seed(now=now, scale=0.05)
+    oldest = ReturnRequest.objects.order_by("created_at").first()
+    assert oldest.created_at < now - timezone.timedelta(days=60)
+    first_step = ReturnEvent.objects.filter(return_request=oldest).order_by("created_at").first()
+    assert first_step.created_at == oldest.created_at
