@@ -305,6 +305,9 @@ DOORSTEP_CAFE24_CLIENT_SECRET = env.str("DOORSTEP_CAFE24_CLIENT_SECRET", default
 DOORSTEP_CAFE24_SCOPES = env.list("DOORSTEP_CAFE24_SCOPES", default=[
     "mall.read_order", "mall.write_order", "mall.read_product", "mall.read_shipping",
 ])
+# Platforms whose recent orders are re-read on a schedule (thin or missing webhooks), and how far back.
+DOORSTEP_STORE_POLL_PLATFORMS = env.list("DOORSTEP_STORE_POLL_PLATFORMS", default=["cafe24"])
+DOORSTEP_STORE_POLL_DAYS = env.int("DOORSTEP_STORE_POLL_DAYS", default=14)
 
 # How long a signed shopper link (/t/<token>/) stays valid before the shopper is asked to verify again.
 DOORSTEP_LINK_MAX_AGE = timedelta(days=env.int("DOORSTEP_LINK_MAX_AGE_DAYS", default=90))
@@ -409,6 +412,9 @@ DOORSTEP_TEXT_PROVIDER_CREDENTIALS = {
 # Payment gateways for refunds by slug (Order.payment_gateway) -> dotted path; same pattern as carriers.
 DOORSTEP_PAYMENT_GATEWAYS = {
     "mock": "returns.payments.mock.MockGateway",
+    # Orders from a connected store refund through the store itself (tracking.stores).
+    "shopify": "returns.payments.stores.ShopifyStoreGateway",
+    "woocommerce": "returns.payments.stores.WooCommerceStoreGateway",
     "stripe": "returns.payments.stripe.StripeGateway",
     "toss": "returns.payments.toss.TossPaymentsGateway",
 }
@@ -464,6 +470,10 @@ CELERY_BEAT_SCHEDULE = {
     "ingest-sweep-inbound-webhooks": {"task": "tracking.ingest.tasks.sweep_inbound_webhooks", "schedule": 60.0},
     "ingest-poll-due-shipments": {"task": "tracking.ingest.tasks.poll_due_shipments", "schedule": 300.0},
     "ingest-expire-stale-shipments": {"task": "tracking.ingest.tasks.expire_stale_shipments", "schedule": 3600.0},
+    # store connections (tracking.stores): unprocessed deliveries, and polling of platforms with thin webhooks
+    "stores-sweep-webhooks": {"task": "tracking.stores.tasks.sweep_store_webhooks", "schedule": 60.0},
+    "stores-poll-connections": {"task": "tracking.stores.tasks.poll_store_connections",
+                                "schedule": timedelta(minutes=env.int("DOORSTEP_STORE_POLL_MINUTES", default=30))},
     # delivery estimates and delays (tracking.edd)
     "edd-recompute-lane-stats": {"task": "tracking.edd.tasks.recompute_lane_stats",
                                  "schedule": timedelta(hours=env.int("DOORSTEP_EDD_RECOMPUTE_HOURS", default=6))},

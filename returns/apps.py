@@ -32,5 +32,6 @@ class ReturnsConfig(AppConfig):
         extensions.ORDER_TROUBLES.register(hooks.order_has_open_return, key="returns.open_return")
         extensions.SURVEY_HOLDS.register(hooks.open_return_blocks_survey, key="returns.open_return")
         extensions.STORE_CREDIT.register(hooks.grant_store_credit, key="returns.store_credit")
+        extensions.PLATFORM_REFUNDS.register(hooks.platform_refund_record, key="returns.platform_refunds")
         extensions.STAFF_PERMISSIONS.register(_staff_permissions, key="returns")
         extensions.DEMO_SEEDERS.register(demo.seed_returns, key="returns.returns")

@@ -39,3 +39,20 @@ def grant_store_credit(*, customer, amount: Decimal, currency: str, reference: s
 
     return store_credit_grant(customer=customer, amount=amount, currency=currency, reference=reference,
                               note=note).account.code
+
+
+def platform_refund_record(*, order, amount: Decimal, currency: str, reference: str) -> None:
+    """A refund made in the connected store (tracking.stores): count it in the order's ledger, so a
+    Doorstep refund can never give back more than the shopper paid in total. Capped at what was paid
+    (the store may have refunded shipping or a gift card Doorstep never counted)."""
+    from django.db.models import F
+    from django.db.models.functions import Least
+
+    from returns.models import RefundLedger
+    from returns.money.refunds import ledger_for_update
+
+    if amount <= 0:
+        return
+    ledger = ledger_for_update(order)
+    RefundLedger.objects.filter(pk=ledger.pk).update(refunded_total=Least(F("refunded_total") + amount,
+                                                                          F("paid_total")))

@@ -16,6 +16,7 @@ from tracking.edd import admin as _edd_admin  # noqa: F401
 from tracking.notifications import admin as _notifications_admin  # noqa: F401
 from tracking.recommendations import admin as _recommendations_admin  # noqa: F401
 from tracking.staff import admin as _staff_admin  # noqa: F401
+from tracking.stores import admin as _stores_admin  # noqa: F401
 from tracking.webhooks_out import admin as _webhooks_out_admin  # noqa: F401
 
 

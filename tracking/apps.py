@@ -47,4 +47,8 @@ class TrackingConfig(AppConfig):
         page_receivers.connect()
         edd_receivers.connect()
         signals.shipment_status_changed.connect(shipping.on_status_changed, dispatch_uid="tracking.shipping_emails")
+        from tracking.stores import writeback as store_writeback
+
+        signals.shipment_status_changed.connect(store_writeback.on_shipment_status_changed,
+                                                dispatch_uid="tracking.stores.push_status")
         # Delay and exception emails are requested by tracking.edd.delays with the case itself.

@@ -89,6 +89,13 @@ STAFF_PERMISSIONS = ExtensionPoint(
     "() -> tracking.staff.roles.AppStaffPermissions: what each support role may do with the "
     "registering app's models.")
 
+# --- asked by tracking.stores when a connected store reports a refund Doorstep did not make -----------
+PLATFORM_REFUNDS = ExtensionPoint(
+    "platform_refunds",
+    "(*, order, amount, currency, reference) -> None: money was refunded in the connected store itself "
+    "(reference 'shopify:<refund id>'), so lower what Doorstep may still refund on ``order``. Called once "
+    "per platform refund, inside the store sync's transaction.")
+
 # --- asked by tracking.demo when it seeds a demo merchant --------------------------------------------
 DEMO_SEEDERS = ExtensionPoint(
     "demo_seeders",

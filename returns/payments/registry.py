@@ -4,9 +4,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from returns.payments.base import GatewayCredentials, PaymentGateway
+from tracking.plugins import load_plugin
 
 
 class UnknownGateway(LookupError):
@@ -15,14 +15,7 @@ class UnknownGateway(LookupError):
 
 @lru_cache(maxsize=None)
 def gateway_class(slug: str) -> type[PaymentGateway]:
-    try:
-        path = settings.DOORSTEP_PAYMENT_GATEWAYS[slug]
-    except KeyError:
-        raise UnknownGateway(slug) from None
-    cls = import_string(path)
-    if not issubclass(cls, PaymentGateway):
-        raise TypeError(f"{path} is not a PaymentGateway")
-    return cls
+    return load_plugin("DOORSTEP_PAYMENT_GATEWAYS", slug, base=PaymentGateway, unknown=UnknownGateway)
 
 
 def credentials_from_settings(slug: str) -> GatewayCredentials:

@@ -28,6 +28,12 @@ from tests.factories.ingest import (
     PendingEventFactory,
     ShipmentPollStateFactory,
 )
+from tests.factories.stores import (
+    StoreConnectionFactory,
+    StoreObjectLinkFactory,
+    StorePrivacyRequestFactory,
+    StoreWebhookDeliveryFactory,
+)
 from tests.factories.notifications import NotificationLogFactory, NotificationOptOutFactory
 from tests.factories.recommendations import (
     OfferImpressionFactory,
@@ -68,6 +74,7 @@ from tests.factories.users import UserFactory
 from tests.factories.webhooks_out import WebhookAttemptFactory, WebhookDeliveryFactory, WebhookEndpointFactory
 
 __all__ = [
+    "StoreConnectionFactory", "StoreObjectLinkFactory", "StorePrivacyRequestFactory", "StoreWebhookDeliveryFactory",
     "ApiKeyFactory", "CarrierAccountFactory", "CategoryRuleFactory", "CustomerFactory", "DelayCaseFactory",
     "DeliveryRequestEventFactory", "DeliveryRequestFactory", "EddBacktestRunFactory", "FollowUpCaseFactory",
     "FollowUpCaseLogFactory", "IdempotencyRecordFactory", "InboundWebhookFactory", "IncentiveIssueFactory",

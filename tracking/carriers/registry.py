@@ -15,9 +15,9 @@ from functools import lru_cache
 from typing import Mapping
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from tracking.carriers.base import CarrierAdapter, CarrierCredentials
+from tracking.plugins import load_plugin
 
 
 class UnknownCarrier(LookupError):
@@ -26,14 +26,7 @@ class UnknownCarrier(LookupError):
 
 @lru_cache(maxsize=None)
 def adapter_class(slug: str) -> type[CarrierAdapter]:
-    try:
-        path = settings.DOORSTEP_CARRIERS[slug]
-    except KeyError:
-        raise UnknownCarrier(slug) from None
-    cls = import_string(path)
-    if not issubclass(cls, CarrierAdapter):
-        raise TypeError(f"{path} is not a CarrierAdapter")
-    return cls
+    return load_plugin("DOORSTEP_CARRIERS", slug, base=CarrierAdapter, unknown=UnknownCarrier)
 
 
 def get_adapter(slug: str, credentials: CarrierCredentials | None = None) -> CarrierAdapter:

@@ -27,6 +27,7 @@ from tracking.recommendations.models import (
     RecommendationSettings,
 )
 from tracking.staff.models import StaffMembership
+from tracking.stores.models import StoreConnection, StoreObjectLink, StorePrivacyRequest, StoreWebhookDelivery
 from tracking.webhooks_out.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "MerchantShippingSettings", "NotificationCategory", "NotificationChannel", "NotificationLog",
     "NotificationOptOut", "OfferImpression", "Order", "OrderLine", "PendingEvent", "PostPurchaseOffer",
     "Product", "ProductRecommendation", "ProductVariant", "RecommendationClick", "RecommendationImpression",
-    "RecommendationSettings", "Shipment", "ShipmentLine", "ShipmentPollState", "StaffMembership", "TrackingEvent",
+    "RecommendationSettings", "Shipment", "ShipmentLine", "ShipmentPollState", "StaffMembership",
+    "StoreConnection", "StoreObjectLink", "StorePrivacyRequest", "StoreWebhookDelivery", "TrackingEvent",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint",
 ]

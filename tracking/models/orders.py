@@ -35,6 +35,7 @@ class Order(models.Model):
         DEMO = "demo", _("Demo")
         ADMIN = "admin", _("Admin")
         EXCHANGE = "exchange", _("Exchange")
+        STORE = "store", _("Store connection")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="orders")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")

@@ -12,8 +12,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
+from tracking.plugins import load_plugin
 from tracking.stores.base import StoreAdapter, StoreCredentials
 
 
@@ -35,14 +35,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
 
 @lru_cache(maxsize=None)
 def adapter_class(slug: str) -> type[StoreAdapter]:
-    try:
-        path = settings.DOORSTEP_STORE_PLATFORMS[slug]
-    except KeyError:
-        raise UnknownPlatform(slug) from None
-    cls = import_string(path)
-    if not (isinstance(cls, type) and issubclass(cls, StoreAdapter)):
-        raise TypeError(f"{path} is not a StoreAdapter")
-    return cls
+    return load_plugin("DOORSTEP_STORE_PLATFORMS", slug, base=StoreAdapter, unknown=UnknownPlatform)
 
 
 def with_defaults(slug: str, credentials: StoreCredentials | None = None) -> StoreCredentials:

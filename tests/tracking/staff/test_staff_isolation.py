@@ -118,6 +118,14 @@ def populate(make: Rows, merchant, tag: str, staff) -> dict:
     account = make(tm.CarrierAccount, merchant=merchant, carrier="mock", label=f"{up} main", public_id=f"{tag}-acct")
     make(tm.InboundWebhook, account=account, merchant=merchant, public_id=account.public_id, verdict="accepted",
          body=f'{{"{tag}": 1}}'.encode(), provider_event_id=f"{tag}-evt", reason=f"{tag} ok")
+    store = make(tm.StoreConnection, merchant=merchant, platform="shopify", shop=f"{tag}-shop.myshopify.com",
+                 public_id=f"st_{tag}", last_error=f"{tag} last error")
+    make(tm.StoreWebhookDelivery, connection=store, merchant=merchant, public_id=store.public_id, verdict="accepted",
+         body=f'{{"{tag}": 1}}'.encode(), delivery_id=f"{tag}-dlv", outcome=f"{tag} ok", platform_topic="orders/create")
+    make(tm.StoreObjectLink, connection=store, merchant=merchant, kind="order", external_id=f"{tag}-order",
+         object_id=order.pk, note=f"{tag} note")
+    make(tm.StorePrivacyRequest, connection=store, merchant=merchant, kind="customer.data_request",
+         customer_email=f"{tag}-shopper@{tag}.example.com")
     make(tm.PendingEvent, merchant=merchant, carrier=f"{tag}post", tracking_number=f"{up}-ORPHAN-1",
          source=tm.TrackingEvent.Source.WEBHOOK, occurred_at=now, status=st.IN_TRANSIT, dedupe_key=f"{tag}:p1")
     make(tm.NotificationOptOut, customer=customer, category=tm.NotificationCategory.SHIPPING)

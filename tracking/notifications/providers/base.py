@@ -13,14 +13,17 @@ whose variables do not match BEFORE any network call (TemplateError).
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Mapping
+from typing import Callable, ClassVar, Literal, Mapping
 
 Kind = Literal["alimtalk", "sms", "lms", "whatsapp"]
 KINDS: frozenset[str] = frozenset({"alimtalk", "sms", "lms", "whatsapp"})
 PLAIN_TEXT_KINDS: frozenset[str] = frozenset({"sms", "lms"})
 
 _VARIABLE = re.compile(r"#\{([^{}]+)\}")
+
+DEFAULT_TIMEOUT = (3.05, 20.0)  # (connect, read) seconds for every provider call
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,12 @@ class TextProvider:
     name: ClassVar[str]
     kinds: ClassVar[frozenset[str]]
     default_api_url: ClassVar[str]
+    # The HTTP policy every provider client gets (tests shorten or record the sleeps).
+    timeout: ClassVar[tuple[float, float]] = DEFAULT_TIMEOUT
+    max_retries: ClassVar[int] = 2
+    backoff_base: ClassVar[float] = 0.5
+    backoff_cap: ClassVar[float] = 30.0
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def __init__(self, credentials: ProviderCredentials | None = None, *,
                  templates: Mapping[str, MessageTemplate] | None = None):
@@ -226,6 +235,11 @@ class TextProvider:
     @property
     def api_url(self) -> str:
         return (self.credentials.api_url or self.default_api_url).rstrip("/")
+
+    def client_options(self) -> dict:
+        """Keyword arguments for the provider's HTTP client: base URL and retry policy."""
+        return {"base_url": self.api_url, "timeout": self.timeout, "max_retries": self.max_retries,
+                "backoff_base": self.backoff_base, "backoff_cap": self.backoff_cap, "sleep": self.sleep}
 
     def template_for(self, message: TextMessage) -> MessageTemplate:
         """The catalog entry for the message's template, with its variables checked (no network)."""

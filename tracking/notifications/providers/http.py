@@ -18,9 +18,8 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 from tracking.backoff import backoff_seconds
 from tracking.carriers.http import parse_retry_after
 
-from tracking.notifications.providers.base import ProviderError, ProviderUnavailable
+from tracking.notifications.providers.base import DEFAULT_TIMEOUT, ProviderError, ProviderUnavailable
 
-DEFAULT_TIMEOUT = (3.05, 20.0)  # (connect, read) seconds
 
 ErrorMapper = Callable[[int, "dict | None", "float | None"], ProviderError]
 

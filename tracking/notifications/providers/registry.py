@@ -6,9 +6,9 @@ from functools import lru_cache
 from typing import Mapping
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from tracking.notifications.providers.base import MessageTemplate, ProviderCredentials, TextProvider
+from tracking.plugins import load_plugin
 
 
 class UnknownProvider(LookupError):
@@ -17,14 +17,7 @@ class UnknownProvider(LookupError):
 
 @lru_cache(maxsize=None)
 def provider_class(slug: str) -> type[TextProvider]:
-    try:
-        path = settings.DOORSTEP_TEXT_PROVIDERS[slug]
-    except KeyError:
-        raise UnknownProvider(slug) from None
-    cls = import_string(path)
-    if not issubclass(cls, TextProvider):
-        raise TypeError(f"{path} is not a TextProvider")
-    return cls
+    return load_plugin("DOORSTEP_TEXT_PROVIDERS", slug, base=TextProvider, unknown=UnknownProvider)
 
 
 def credentials_from_settings(slug: str) -> ProviderCredentials:

@@ -1,9 +1,6 @@
 """The Solapi TextProvider: 알림톡 (with its template's variables checked before any call) and SMS/LMS."""
 from __future__ import annotations
 
-import time
-from typing import Callable, ClassVar
-
 from tracking.notifications.providers.base import (
     DeliveryReport,
     InvalidMessage,
@@ -12,7 +9,6 @@ from tracking.notifications.providers.base import (
     TextMessage,
     TextProvider,
 )
-from tracking.notifications.providers.http import DEFAULT_TIMEOUT
 from tracking.notifications.providers.solapi import parse
 from tracking.notifications.providers.solapi.client import API_BASE, SolapiClient
 
@@ -22,18 +18,11 @@ class SolapiProvider(TextProvider):
     name = "Solapi"
     kinds = frozenset({"alimtalk", "sms", "lms"})
     default_api_url = API_BASE
-    timeout: ClassVar[tuple[float, float]] = DEFAULT_TIMEOUT
-    max_retries: ClassVar[int] = 2
-    backoff_base: ClassVar[float] = 0.5
-    backoff_cap: ClassVar[float] = 30.0
-    sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def client(self) -> SolapiClient:
         if not (self.credentials.api_key and self.credentials.api_secret):
             raise ProviderAuthError("No Solapi API key/secret configured", code="missing_key", provider=self.slug)
-        return SolapiClient(self.credentials.api_key, self.credentials.api_secret, base_url=self.api_url,
-                            timeout=self.timeout, max_retries=self.max_retries, backoff_base=self.backoff_base,
-                            backoff_cap=self.backoff_cap, sleep=self.sleep)
+        return SolapiClient(self.credentials.api_key, self.credentials.api_secret, **self.client_options())
 
     def send(self, message: TextMessage) -> SendResult:
         if message.kind not in self.kinds:

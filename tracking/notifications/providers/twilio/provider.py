@@ -1,11 +1,7 @@
 """The Twilio TextProvider: SMS (an "lms" is one long SMS) and WhatsApp, free text or a content template."""
 from __future__ import annotations
 
-import time
-from typing import Callable, ClassVar
-
 from tracking.notifications.providers.base import DeliveryReport, InvalidMessage, ProviderAuthError, SendResult, TextMessage, TextProvider
-from tracking.notifications.providers.http import DEFAULT_TIMEOUT
 from tracking.notifications.providers.twilio import parse
 from tracking.notifications.providers.twilio.client import API_BASE, TwilioClient
 
@@ -15,19 +11,12 @@ class TwilioProvider(TextProvider):
     name = "Twilio"
     kinds = frozenset({"sms", "lms", "whatsapp"})
     default_api_url = API_BASE
-    timeout: ClassVar[tuple[float, float]] = DEFAULT_TIMEOUT
-    max_retries: ClassVar[int] = 2
-    backoff_base: ClassVar[float] = 0.5
-    backoff_cap: ClassVar[float] = 30.0
-    sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def client(self) -> TwilioClient:
         if not (self.credentials.api_key and self.credentials.api_secret):
             raise ProviderAuthError("No Twilio Account SID / Auth Token configured", code="missing_key",
                                     provider=self.slug)
-        return TwilioClient(self.credentials.api_key, self.credentials.api_secret, base_url=self.api_url,
-                            timeout=self.timeout, max_retries=self.max_retries, backoff_base=self.backoff_base,
-                            backoff_cap=self.backoff_cap, sleep=self.sleep)
+        return TwilioClient(self.credentials.api_key, self.credentials.api_secret, **self.client_options())
 
     def send(self, message: TextMessage) -> SendResult:
         if message.kind not in self.kinds:

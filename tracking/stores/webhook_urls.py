@@ -1,0 +1,8 @@
+"""POST /webhooks/stores/<public_id>/ — connected stores push order, product and privacy events here."""
+from django.urls import path
+
+from tracking.stores.views import store_webhook
+
+urlpatterns = [
+    path("<str:public_id>/", store_webhook, name="store-webhook"),
+]
