@@ -167,3 +167,16 @@ def test_every_email_is_korean_with_its_language_and_title(kind, merchant, fragm
         amount = "39,543원" if kind == "return_resolved" else "5,000원"
         assert amount in message.text and amount in message.html
 
+
+
+def test_the_demo_carriers_return_instructions_follow_the_shopper(ko, merchant, fragments):
+    return_policy_ensure(merchant=merchant)
+    order = make_order(merchant)
+    items = ko.post(reverse("returns:start"), {"number": order.number, "answer": order.customer.email})
+    key = items["Location"].split("/")[3]
+    ko.post(items["Location"], {f"qty_{line.pk}": line.quantity for line in order.lines.all()})
+    ko.post(reverse("returns:details", args=[key]), {"reason": "changed_mind", "resolution": "refund"})
+    ko.post(reverse("returns:method", args=[key]), {"method": "drop_off"})
+    done = ko.post(reverse("returns:summary", args=[key]), {"token": key})
+    text = visible_text(ko.get(done["Location"]).content.decode())
+    assert "프린터가 필요 없습니다" in text and "no printer needed" not in text

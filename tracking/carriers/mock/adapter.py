@@ -126,7 +126,7 @@ class MockCarrier(CarrierAdapter):
                 content=labels.qr_png(f"MOCKDROP:{number}:{request.reference}"),
                 cost=cost,
                 currency=currency,
-                instructions=labels.drop_off_instructions(request.reference),
+                instructions=labels.drop_off_instructions(request.reference, language=request.language),
             )
         return Label(
             tracking_number=number,
@@ -135,7 +135,7 @@ class MockCarrier(CarrierAdapter):
             content=labels.label_pdf(request, number, service=service),
             cost=cost,
             currency=currency,
-            instructions="Print the label, tape it over any old labels, and drop the parcel at a Parcelway point.",
+            instructions=labels.label_instructions(language=request.language),
         )
 
     def schedule_pickup(self, request: PickupRequest) -> Pickup:
