@@ -93,6 +93,8 @@ def test_tracking_pages_in_every_state_are_korean(ko, fragments):
             pages += 1
             journey = ko.get(reverse("tracking:lookup"), {"tracking_number": shipment.tracking_number})
             assert_korean(journey.content.decode(), fragments, f"journey {status}", carrier_words)
+            place = "서울" if merchant.timezone == "Asia/Seoul" else "뉴욕"
+            assert f"시간은 {place} 기준입니다." in visible_text(journey.content.decode())
     assert pages >= 8
     assert_korean(ko.get(reverse("tracking:lookup")).content.decode(), fragments, "lookup")
     miss = ko.post(reverse("tracking:lookup"), {"number": "XX-1", "secret": "nobody@example.com"})
