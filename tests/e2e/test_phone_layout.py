@@ -8,6 +8,7 @@ from feedback.selectors import survey_page_url
 from returns.services import return_policy_ensure
 from tests.factories import SurveyFactory
 from tests.support.returns import make_order
+from tests.support.shopper_pages import email_contexts
 from tracking.carriers import status as st
 from tracking.demo.seed import seed
 from tracking.models import Shipment
@@ -81,6 +82,33 @@ def test_tracking_pages_in_every_state(live_server, phone):
             check(phone, f"journey {status}")
     phone.goto(f"{base}/t/not-a-link/")
     check(phone, "404")
+
+
+def test_too_many_lookups_page(live_server, phone, merchant, settings):
+    settings.DOORSTEP_LOOKUP_MAX_FAILURES = 1
+    for _attempt in range(2):
+        phone.goto(f"{live_server.url}/track/{merchant.slug}/")
+        phone.fill("input[name=number]", "NOPE-1")
+        phone.fill("input[name=secret]", "nobody@example.com")
+        phone.locator("main form button[type=submit]").first.click()
+        phone.wait_for_load_state()
+    assert phone.locator("#limit-title").count() == 1
+    check(phone, "429")
+
+
+@pytest.mark.parametrize("kind", sorted(email_contexts()))
+def test_every_email_fits_a_phone(kind, browser, merchant):
+    from tests.factories import NotificationLogFactory
+    from tracking.notifications.services import render_message
+
+    log = NotificationLogFactory(order__merchant=merchant, order__customer__merchant=merchant,
+                                 order__customer__locale="ko", kind=kind, context=email_contexts()[kind])
+    context = browser.new_context(viewport=PHONE_360)
+    page = context.new_page()
+    page.set_content(render_message(log).html)
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    assert not page.evaluate(TOO_WIDE), f"{kind}: wider than 360 px: {page.evaluate(TOO_WIDE)}"
+    context.close()
 
 
 def test_survey_and_the_inline_scale(live_server, phone, merchant):
