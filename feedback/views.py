@@ -36,14 +36,14 @@ def _load(request, token: str) -> tuple[Survey, dict]:
         survey = Survey.objects.select_related("merchant", "customer", "order").get(pk=int(payload["s"]))
     except (KeyError, TypeError, ValueError, Survey.DoesNotExist):
         raise Http404("unknown link")
-    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.META.get("HTTP_ACCEPT_LANGUAGE"):
         _use_shopper_language(survey)
     return survey, payload
 
 
 def _use_shopper_language(survey: Survey) -> None:
-    # Links arrive from an email in the shopper's language; keep the page in it unless they chose
-    # another with the language switcher (cookie).
+    # The page speaks the visitor's language: the one they chose (cookie), else their browser's
+    # (LocaleMiddleware). Only a client that says neither gets the language the email was sent in.
     preferred = survey.customer.locale or survey.merchant.default_locale
     if preferred:
         translation.activate(preferred)

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from tracking.money import format_money
 from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin
 from tracking.staff.selectors import merchant_from_query, merchant_ids_for, visible_merchants
 
@@ -34,6 +35,7 @@ from returns.models import (
     ToInspect,
     ToRefund,
 )
+from returns.models.requests import status_label
 from returns.policy.engine import describe
 from returns.reports import return_report
 from returns.selectors import customer_return_rate, customer_returns
@@ -90,11 +92,19 @@ class EventInline(MerchantScopedAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "audit trail"
-    fields = ["created_at", "from_status", "to_status", "who", "note"]
+    fields = ["created_at", "from_state", "to_state", "who", "note"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="from")
+    def from_state(self, obj):
+        return status_label(obj.from_status) if obj.from_status else "—"
+
+    @admin.display(description="to")
+    def to_state(self, obj):
+        return obj.to_status_label
 
 
 class RefundInline(MerchantScopedAdminMixin, admin.TabularInline):
@@ -139,6 +149,22 @@ class InspectionForm(forms.Form):
 InspectionFormSet = formset_factory(InspectionForm, extra=0)
 
 
+# The policy quote kept with each decision, as staff read it.
+_QUOTE_LABELS = {
+    "items_total": "Items", "restocking_fee": "Restocking fee", "shipping_fee": "Return shipping",
+    "refund_amount": "Refund", "credit_bonus": "Store credit bonus", "credit_total": "Store credit",
+    "exchange_difference": "Exchange difference", "waived": "Fees waived",
+}
+
+
+def _quote_value(value, currency: str) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (str, int, float)) and str(value).replace(".", "", 1).lstrip("-").isdigit():
+        return format_money(value, currency, "en")
+    return str(value)
+
+
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(ScopedAdmin):
     change_form_template = "admin/returns/returnrequest/change_form.html"
@@ -152,7 +178,7 @@ class ReturnRequestAdmin(ScopedAdmin):
     actions = ["approve_selected", "reject_selected", "mark_received_selected", "issue_money_selected"]
     fieldsets = [
         (None, {"fields": ["rma", "merchant", "order", "customer", "status", "resolution", "method",
-                           "pickup_date", "reason_label", "comment", "rejection_reason"]}),
+                           "pickup_date", "reason_display", "comment", "rejection_reason"]}),
         ("Money", {"fields": ["currency", "items_total", "restocking_fee", "shipping_fee", "exchange_difference",
                               "difference_as_credit", "refund_amount", "credit_bonus", "exchange_order"]}),
         ("Policy decision", {"fields": ["decision_explained"]}),
@@ -180,13 +206,20 @@ class ReturnRequestAdmin(ScopedAdmin):
         approval = decision.get("approval", {})
         lines = decision.get("lines", {})
         refused = [f"line {k}: {describe(v['code'], v.get('params'))}" for k, v in lines.items() if v.get("code")]
+        quote = decision.get("quote", {}) if isinstance(decision.get("quote"), dict) else {}
+        currency = quote.get("currency", obj.currency)
+        rows = format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>",
+            ((_QUOTE_LABELS.get(key, key.replace("_", " ").capitalize()), _quote_value(value, currency))
+             for key, value in quote.items() if key != "currency"))
         return format_html(
-            "<p><strong>{}</strong> ({})</p><p>Customer return rate then: {}%</p><p>{}</p><pre>{}</pre>",
+            "<p><strong>{}</strong> ({})</p><p>Customer return rate then: {}%</p><p>{}</p><table>{}</table>",
             "auto-approved" if approval.get("auto") else "manual review",
-            ", ".join(approval.get("reasons", [])) + (f" — {approval['error']}" if approval.get("error") else ""),
+            ", ".join(str(r).replace("_", " ") for r in approval.get("reasons", []))
+            + (f" — {approval['error']}" if approval.get("error") else ""),
             decision.get("customer_return_rate", "?"),
             "; ".join(refused) or "All other lines of the order were returnable.",
-            decision.get("quote", {}),
+            rows,
         )
 
     @admin.display(description="label")
@@ -212,7 +245,7 @@ class ReturnRequestAdmin(ScopedAdmin):
         rows = format_html_join(
             "", '<li><a href="{}">{}</a> · {} · {} · {}</li>',
             ((reverse("admin:returns_returnrequest_change", args=[r.pk]), r.rma, r.get_status_display(),
-              r.reason_label, r.created_at.date()) for r in others))
+              r.reason_display, r.created_at.date()) for r in others))
         return format_html("<p>Return rate: <strong>{}%</strong> of items ordered.</p><ul>{}</ul>",
                            customer_return_rate(obj.customer), rows)
 

@@ -27,7 +27,7 @@ class ReturnsConfig(AppConfig):
     verbose_name = "Returns"
 
     def ready(self):
-        from returns import hooks, receivers
+        from returns import demo, hooks, receivers
         from returns.claims import hooks as claim_hooks
         from tracking import extensions, signals
 
@@ -42,3 +42,4 @@ class ReturnsConfig(AppConfig):
         extensions.STORE_CREDIT.register(hooks.grant_store_credit, key="returns.store_credit")
         extensions.PLATFORM_REFUNDS.register(hooks.platform_refund_record, key="returns.platform_refunds")
         extensions.STAFF_PERMISSIONS.register(_staff_permissions, key="returns")
+        extensions.DEMO_SEEDERS.register(demo.seed_returns, key="returns.returns")

@@ -1,6 +1,7 @@
 """Django admin for support staff: find an order by number, email or tracking number in one search,
 see its lines, parcels and each parcel's event log. Event logs are read-only (append-only data)."""
 from django.contrib import admin
+from django.utils.html import format_html
 from django.db.models import Count
 
 from tracking import models as m
@@ -113,13 +114,24 @@ class OrderAdmin(ScopedAdmin):
     autocomplete_fields = ["merchant", "customer"]
     date_hierarchy = "placed_at"
     inlines = [OrderLineInline, OrderShipmentInline]
+    readonly_fields = ["view_as_shopper"]
     fieldsets = [
-        (None, {"fields": ["merchant", "number", "customer", "placed_at", "source"]}),
+        (None, {"fields": ["merchant", "number", "customer", "placed_at", "source", "view_as_shopper"]}),
         ("Money", {"fields": ["currency", "subtotal", "shipping_total", "tax_total", "discount_total", "total",
                               "payment_gateway", "payment_reference"]}),
         ("Ship to", {"fields": ["ship_name", "ship_line1", "ship_line2", "ship_city", "ship_region",
                                 "ship_postal_code", "ship_country"]}),
     ]
+
+
+    @admin.display(description="shopper's page")
+    def view_as_shopper(self, obj):
+        """A fresh signed link to the order's tracking page, exactly as the shopper sees it."""
+        if obj is None or obj.pk is None:
+            return "—"
+        from tracking.page.views import order_url
+
+        return format_html('<a href="{}" target="_blank" rel="noopener">View as shopper</a>', order_url(obj))
 
 
 class ShipmentLineInline(MerchantScopedAdminMixin, admin.TabularInline):

@@ -102,3 +102,9 @@ PLATFORM_REFUNDS = ExtensionPoint(
     "(*, order, amount, currency, reference) -> None: money was refunded in the connected store itself "
     "(reference 'shopify:<refund id>'), so lower what Doorstep may still refund on ``order``. Called once "
     "per platform refund, inside the store sync's transaction.")
+
+# --- asked by tracking.demo when it seeds a demo merchant --------------------------------------------
+DEMO_SEEDERS = ExtensionPoint(
+    "demo_seeders",
+    "(*, merchant, rng, now) -> {name: rows created}: the app's own year of demo history for a freshly "
+    "seeded demo merchant (its orders and parcels exist). Bulk inserts, no signals, nothing queued to send.")

@@ -35,3 +35,32 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit (half up, as shops and payment providers do)."""
     exponent = Decimal(1).scaleb(-minor_units(currency))
     return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+# Symbols shown before the amount; a currency without one reads "12.50 CHF".
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "KRW": "₩", "CNY": "¥", "AUD": "A$", "CAD": "CA$",
+            "HKD": "HK$", "SGD": "S$", "TWD": "NT$", "INR": "₹"}
+
+
+def format_money(amount, currency: str, language: str | None = None) -> str:
+    """The one way shopper pages and emails write an amount, per language and currency.
+
+    ``format_money(Decimal("39543"), "KRW", "ko") == "39,543원"`` (Korean readers put won after the
+    number), ``format_money(Decimal("39543"), "KRW", "en") == "₩39,543"``,
+    ``format_money(Decimal("307"), "USD", "ko") == "$307.00"``. ``language`` defaults to the active one;
+    ``amount`` may be a Decimal, an int or the string a JSON-safe email context carries."""
+    from django.utils.translation import get_language
+
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = quantize(Decimal(str(amount)), currency)
+    except ArithmeticError:  # decimal.InvalidOperation: not a number, shown as given
+        return f"{amount} {currency}".strip()
+    language = (language or get_language() or "en").lower()
+    sign, value = ("−", -value) if value < 0 else ("", value)
+    number = f"{value:,.{minor_units(currency)}f}"
+    if currency == "KRW" and language.startswith("ko"):
+        return f"{sign}{number}원"
+    symbol = _SYMBOLS.get(currency)
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"

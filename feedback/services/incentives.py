@@ -1,7 +1,6 @@
 """The thank-you incentive: issued at most once per survey (unique survey), announced once."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 

@@ -35,6 +35,14 @@ class ReturnStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def status_label(code: str) -> str:
+    """A return state's label in the active language; an unknown code is shown as it is."""
+    try:
+        return str(ReturnStatus(code).label)
+    except ValueError:
+        return code
+
+
 class Resolution(models.TextChoices):
     REFUND = "refund", _("Refund to the original payment")
     STORE_CREDIT = "store_credit", _("Store credit")
@@ -148,6 +156,18 @@ class ReturnRequest(models.Model):
     def is_claim(self) -> bool:
         return self.kind == RequestKind.CLAIM
 
+    def reason_display(self) -> str:
+        """The reason in the viewer's language, from its code (the policy's label for that code);
+        ``reason_label`` is kept as the shopper saw it, for the record."""
+        from returns.policy.models import ReturnReason
+
+        reason = ReturnReason.objects.filter(policy__merchant_id=self.merchant_id, code=self.reason_code).first()
+        return reason.display if reason else self.reason_label
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
 
 class ReturnLine(models.Model):
     class Inspection(models.TextChoices):
@@ -251,6 +271,10 @@ class ReturnEvent(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("ReturnEvent is append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def to_status_label(self) -> str:
+        return status_label(self.to_status)
 
     @property
     def who(self) -> str:

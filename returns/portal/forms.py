@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from returns.models import Resolution
+from tracking.money import format_money
+from tracking.page.presenters import format_day
 
 
 class LookupForm(forms.Form):
@@ -69,8 +70,8 @@ class DetailsForm(forms.Form):
             name = f"exchange_{line.pk}"
             self.fields[name] = forms.ChoiceField(
                 label=_("Replacement for %(item)s") % {"item": line.title}, required=False,
-                choices=[("", "—")] + [(str(v.pk), f"{v.title} · {formats.number_format(v.price, use_l10n=True)} "
-                                        f"{v.currency}") for v in variants])
+                choices=[("", "—")] + [(str(v.pk), f"{v.title} · {format_money(v.price, v.currency)}")
+                                       for v in variants])
             self.exchange_fields.append(name)
 
     def clean(self):
@@ -90,7 +91,7 @@ class MethodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = [(m.method, m.label) for m in methods]
         self.fields["pickup_date"].choices = [("", "—")] + [
-            (d.isoformat(), formats.date_format(d, "D j M")) for d in pickup_days]
+            (d.isoformat(), format_day(d)) for d in pickup_days]
 
     def clean(self):
         data = super().clean()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from tracking.models import Order
 from tracking.page import ratelimit
+from tracking.page.presenters import merchant_zone
 from tracking.page.selectors import merchant_for_lookup, orders_matching
 from tracking.tokens import BadToken, ExpiredToken, read_token
 
@@ -185,7 +186,8 @@ def method(request, key):
     if not state.data.get("reason"):
         return redirect("returns:details", key=key)
     methods = state.methods()
-    days = pickup_dates(timezone.localdate())
+    # Pickup days start from the merchant's today (its carrier works in its zone), not the server's.
+    days = pickup_dates(timezone.localdate(timezone=merchant_zone(draft.merchant)))
     form = MethodForm(request.POST or None, initial={"method": state.data.get("method") or (
         methods[0].method if methods else None), "pickup_date": state.data.get("pickup_date")},
         methods=methods, pickup_days=days)

@@ -95,7 +95,7 @@ def return_label_create(*, rr: ReturnRequest, policy: ReturnPolicy) -> Shipment:
     try:
         label = adapter.create_label(LabelRequest(
             reference=rr.rma, from_address=_shopper_address(order), to_address=_warehouse_address(policy),
-            label_free=rr.method == ReturnMethod.DROP_OFF,
+            label_free=rr.method == ReturnMethod.DROP_OFF, language=rr.locale,
         ))
         pickup = None
         if rr.method == ReturnMethod.PICKUP:

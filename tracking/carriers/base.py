@@ -140,6 +140,7 @@ class LabelRequest:
     weight_grams: int = 1000
     service_level: str = ""
     label_free: bool = False  # QR code for drop-off instead of a printable label
+    language: str = ""  # the shopper's language, for carriers that word their instructions in it
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ _ALL: tuple[CarrierCompany, ...] = (
              url="https://www.dhl.com/global-en/home/tracking.html?tracking-id={n}&submit=1",
              trackerdelivery="de.dhl", sweettracker="13"),
     # The demo carrier, so mock parcels have a company like every other.
-    _company("mock", "Mock Carrier", "모의 택배사", country="",
+    _company("mock", "Parcelway", "파슬웨이", country="",
              url="https://mock-carrier.doorstep.local/track/{n}"),
 )
 

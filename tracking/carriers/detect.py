@@ -92,7 +92,7 @@ class Pattern:
 
 
 PATTERNS: tuple[Pattern, ...] = (
-    Pattern("mock", "Mock Carrier", re.compile(r"^DS[A-Z]{2}[DF]\d{15}$"), ("mock",), _mock_check,
+    Pattern("mock", "Parcelway", re.compile(r"^DS[A-Z]{2}[DF]\d{15}$"), ("mock",), _mock_check,
             "https://mock-carrier.doorstep.local/track/{n}", company="mock"),
     Pattern("ups", "UPS", re.compile(r"^1Z[0-9A-Z]{16}$"), _AGGREGATORS, ups_check,
             "https://www.ups.com/track?tracknum={n}", company="ups"),

@@ -8,20 +8,25 @@ Signals are not sent: seeding a year of history must not email ten thousand shop
 from __future__ import annotations
 
 import random
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.templatetags.static import static
 from django.utils import timezone
 
 from tracking import extensions
 from tracking.carriers import mock
 from tracking.carriers import status as st
 from tracking.carriers.detect import best_company
+from tracking.demo.activity import seed_activity
+from tracking.demo.images import product_image
 from tracking.edd.carrier_table import carrier_transit_range
 from tracking.edd.engine import delivery_calendar
-from tracking.edd.promise import HandlingPolicy, promise_prediction
+from tracking.edd.promise import TABLE_CONFIDENCE, HandlingPolicy, promise_prediction, window_from_transit
+from tracking.edd.types import BASIS_CARRIER_TABLE
 from tracking.money import quantize
 from tracking.models import (
     Customer,
@@ -122,7 +127,8 @@ class SeedReport:
 def seed(*, now: datetime | None = None, scale: float = 1.0, seed: int = 20261122) -> SeedReport:
     """Create the demo merchants that do not exist yet. ``scale`` shrinks volumes for tests."""
     now = now or timezone.now()
-    created = {"merchants": 0, "products": 0, "customers": 0, "orders": 0, "shipments": 0, "events": 0}
+    created: dict[str, int] = {"merchants": 0, "products": 0, "customers": 0, "orders": 0, "shipments": 0,
+                               "events": 0}
     skipped = []
     for spec in MERCHANTS:
         if Order.objects.filter(merchant__slug=spec.slug).exists():
@@ -132,7 +138,7 @@ def seed(*, now: datetime | None = None, scale: float = 1.0, seed: int = 2026112
         with transaction.atomic():
             counts = _seed_merchant(spec, rng=rng, now=now, scale=scale)
         for key, value in counts.items():
-            created[key] += value
+            created[key] = created.get(key, 0) + value
     if created["orders"]:
         _predict_travelling_parcels()
     for key, provider in extensions.DEMO_SEED.implementations():
@@ -167,8 +173,13 @@ def _seed_merchant(spec: DemoMerchant, *, rng: random.Random, now: datetime, sca
     _recommendations(merchant, spec, now)
     if spec.korean_names:
         _alimtalk(merchant, now)
-    return {"merchants": 1, "products": len(variants), "customers": len(customers),
-            "orders": len(orders), "shipments": shipments, "events": events}
+    counts = {"merchants": 1, "products": len(variants), "customers": len(customers),
+              "orders": len(orders), "shipments": shipments, "events": events}
+    counts.update(seed_activity(merchant, rng=rng, now=now))
+    # Returns, surveys and whatever else other apps show in the admin (tracking.extensions.DEMO_SEEDERS).
+    for _key, seeder in extensions.DEMO_SEEDERS.implementations():
+        counts.update(seeder(merchant=merchant, rng=rng, now=now))
+    return counts
 
 
 # The Korean merchant's registered 알림톡 templates (Solapi templateIds are the demo's own).
@@ -241,7 +252,7 @@ def _catalogue(merchant, spec, rng):
                 merchant=merchant, external_id=external_id, category=category,
                 title=f"{adj_en} {noun_en}", title_ko=f"{adj_ko} {noun_ko}",
                 url=f"https://{spec.slug}.example.com/products/{external_id}",
-                image_url=f"https://{spec.slug}.example.com/images/{external_id}.jpg",
+                image_url=static(product_image(category)),  # served by the app: no external hosts
             ))
     Product.objects.bulk_create(products, batch_size=BATCH)
     variants = []
@@ -367,6 +378,15 @@ def _promise(spec: DemoMerchant, destination_country: str, placed_at: datetime) 
     ).window_end
 
 
+def _ship_time_window(spec: DemoMerchant, destination_country: str, shipped_at: datetime):
+    """The carrier-table window from the day the parcel left, as the live pipeline records it at ship time."""
+    transit = carrier_transit_range(carrier="mock", service_level="standard", origin_country=spec.country,
+                                    destination_country=destination_country)
+    ship_day = timezone.localtime(shipped_at, zoneinfo.ZoneInfo(spec.timezone)).date()
+    return window_from_transit(ship_day, transit, destination_country, confidence=TABLE_CONFIDENCE,
+                               basis=BASIS_CARRIER_TABLE, explanation="carrier table at ship time")
+
+
 def _shipments(merchant, spec, rng, now, orders, lines_by_order):
     shipments, shipment_lines, plans = [], [], []
     # The newest orders become the showcase: two parcels in each interesting state right now.
@@ -421,11 +441,15 @@ def _shipments(merchant, spec, rng, now, orders, lines_by_order):
             number = tracking_number if part == 0 else number_for(
                 "on_time", shipped_at + timedelta(hours=2), route_serial + 3 * 100000)
             promise = _promise(spec, order.ship_country, order.placed_at)
+            at_ship = _ship_time_window(spec, order.ship_country, shipped_at)
             shipment = Shipment(
                 merchant=merchant, order=order, carrier="mock", service_level="standard", tracking_number=number,
                 origin_postal_code=spec.warehouse_postal_code, origin_country=spec.country,
                 destination_postal_code=order.ship_postal_code, destination_country=order.ship_country,
                 promised_delivery_date=promise,
+                # The window the page showed when the parcel left: the EDD accuracy report's year of data.
+                initial_window_start=at_ship.window_start, initial_window_end=at_ship.window_end,
+                initial_predicted_date=at_ship.most_likely, initial_prediction_basis=at_ship.basis,
             )
             # Derive status before inserting: one INSERT per row instead of an INSERT and a bulk UPDATE.
             # Korean numbers read like a Korean courier's feed: 간선상차, 배송출발, 서울 강남구…

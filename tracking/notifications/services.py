@@ -121,6 +121,7 @@ def render_message(log: NotificationLog) -> Message:
     base = f"notifications/{log.kind}"
     with translation.override(language):
         subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        context["subject"] = subject  # the HTML email's <title>
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context) if log.channel == "email" else ""
     headers = {}

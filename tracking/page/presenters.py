@@ -106,6 +106,30 @@ def format_day(day: date) -> str:
     return _fmt(day, pgettext("date format", "D j M"))
 
 
+def format_day_year(day: date) -> str:
+    # Translators: Django date format for a day with its year. Korean: "Y년 n월 j일 (D)".
+    return _fmt(day, pgettext("date format", "D j M Y"))
+
+
+# Time zones named as the place a shopper knows; others fall back to their city ("America/Los_Angeles" → "Los Angeles").
+ZONE_PLACES = {
+    "Asia/Seoul": gettext_lazy("Seoul"),
+    "Asia/Tokyo": gettext_lazy("Tokyo"),
+    "America/New_York": gettext_lazy("New York"),
+    "America/Chicago": gettext_lazy("Chicago"),
+    "America/Los_Angeles": gettext_lazy("Los Angeles"),
+    "Europe/London": gettext_lazy("London"),
+    "UTC": gettext_lazy("UTC"),
+}
+
+
+def zone_place(tz_name: str) -> str:
+    """"Seoul" / "서울" for Asia/Seoul: the time zone as a place, never its database name."""
+    if tz_name in ZONE_PLACES:
+        return str(ZONE_PLACES[tz_name])
+    return tz_name.rsplit("/", 1)[-1].replace("_", " ") if tz_name else ""
+
+
 def format_moment(moment: datetime, tz: zoneinfo.ZoneInfo) -> str:
     # Translators: Django date format for a day and time. Korean: "n월 j일 (D) H:i".
     return _fmt(timezone.localtime(moment, tz), pgettext("date format", "D j M H:i"))
@@ -328,15 +352,21 @@ class ProofOfDelivery:
     photo_url: str = ""
 
 
+def _same_site_path(url: str) -> bool:
+    parts = urlsplit(url)
+    return url.startswith("/") and not url.startswith("//") and not parts.scheme and not parts.netloc
+
+
 def proof_of_delivery(events) -> ProofOfDelivery | None:
-    """From the delivery scan's details. Photo URLs must be https (the CSP allows https images only)."""
+    """From the delivery scan's details. Photo URLs must be https (the CSP allows https images only)
+    or a path on this site (the demo's photo is one of the app's static files)."""
     for event in events:
         if event.status != st.DELIVERED:
             continue
         details = event.details if isinstance(event.details, dict) else {}
         signed_by = str(details.get("signed_by") or "")[:120]
         photo = str(details.get("photo_url") or "")
-        if photo and urlsplit(photo).scheme != "https":
+        if photo and urlsplit(photo).scheme != "https" and not _same_site_path(photo):
             photo = ""
         if signed_by or photo:
             return ProofOfDelivery(signed_by, photo[:500])

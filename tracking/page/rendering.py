@@ -77,12 +77,23 @@ def request_summary(request: DeliveryRequest) -> dict:
     return {"asked": asked, "state": state, "status": request.status}
 
 
+def _request_answers_attempt(shipment) -> bool:
+    request = shipment.page_request
+    if request is None:
+        return False
+    return shipment.last_event_at is None or request.created_at >= shipment.last_event_at
+
+
 def build_context(request, order: Order, *, token: str, today: date, bound_forms: dict | None = None) -> dict:
     tz = presenters.merchant_zone(order.merchant)
     parcels = []
     for index, shipment in enumerate(order.page_shipments, start=1):
         parcel = presenters.parcel_for(shipment, index=index, tz=tz, today=today)
         parcel.request = request_summary(shipment.page_request) if shipment.page_request else None
+        if parcel.can_change_delivery and _request_answers_attempt(shipment):
+            # The shopper already told us what to do about this attempt: show where that stands, not
+            # the "attempt failed" banner and the three forms again (a later failed attempt brings them back).
+            parcel.can_change_delivery = False
         offered = [presenters.Action(label, url, "claim") for label, url in parcel_actions(order, token, parcel)]
         # A stopped parcel's notice leads with them; otherwise (delivered, or silent for long) they
         # follow the proof of delivery.

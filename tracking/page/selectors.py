@@ -8,6 +8,7 @@ import re
 
 from django.db import connection
 from django.db.models import Prefetch
+from django.utils.translation import get_language
 
 from tracking.carriers.status import DELIVERED, EXCEPTION, FAILED_ATTEMPT
 from tracking.models.orders import number_key
@@ -19,6 +20,8 @@ from tracking.models import (
     NotificationOptOut,
     Order,
     OrderLine,
+    Product,
+    ProductVariant,
     Shipment,
     ShipmentLine,
     TrackingEvent,
@@ -136,9 +139,12 @@ def _page_sql() -> dict[str, str]:
                         WHERE s.order_id = %s AND s.is_return = %s) ranked
                       WHERE page_rank <= %s OR status = %s
                       ORDER BY shipment_id, page_rank""",
-        "lines": f"""SELECT sl.*, ol.title AS order_line_title FROM {line} sl
+        # The product's Korean title when the store has one: a Korean page names items in Korean.
+        "lines": f"""SELECT sl.*, ol.title AS order_line_title, p.title_ko AS product_title_ko FROM {line} sl
                      JOIN {_table(OrderLine)} ol ON ol.id = sl.order_line_id
                      JOIN {shipment} s ON s.id = sl.shipment_id
+                     LEFT JOIN {_table(ProductVariant)} v ON v.id = ol.variant_id
+                     LEFT JOIN {_table(Product)} p ON p.id = v.product_id
                      WHERE s.order_id = %s ORDER BY sl.id""",
         # Open delay cases: the banner's kind and a stopped parcel's promised follow-up date.
         "cases": f"""SELECT c.* FROM {_table(DelayCase)} c JOIN {shipment} s ON s.id = c.shipment_id
@@ -184,9 +190,11 @@ def order_for_page(*, order_id: int, events_per_parcel: int | None = TIMELINE_LA
         shipment.page_event_total = event.page_total
         event.in_timeline = event.page_rank <= limit
         shipment.page_events.append(event)
+    korean = (get_language() or "").startswith("ko")
     for line in ShipmentLine.objects.raw(sql["lines"], [order_id]):
         if line.shipment_id in by_id:
-            by_id[line.shipment_id].page_items.append((line.order_line_title, line.quantity))
+            title = line.product_title_ko if korean and line.product_title_ko else line.order_line_title
+            by_id[line.shipment_id].page_items.append((title, line.quantity))
     for request in DeliveryRequest.objects.raw(sql["requests"], [order_id]):
         if request.shipment_id in by_id:
             by_id[request.shipment_id].page_request = request

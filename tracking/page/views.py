@@ -128,7 +128,10 @@ def _journey(request, merchant: Merchant | None):
         tz = presenters.merchant_zone(shipment.merchant)
         parcels.append(presenters.parcel_for(shipment, index=index, tz=tz, today=local_today(shipment.merchant.timezone),
                                              public=True))
-    return render(request, "tracking/page/journey.html", {"merchant": merchant, "parcels": parcels})
+    # Times are the merchant's: say whose ("Times are Seoul time") when every parcel is one merchant's.
+    zones = {shipment.merchant.timezone for shipment in shipments}
+    return render(request, "tracking/page/journey.html", {"merchant": merchant, "parcels": parcels,
+                                                         "timezone_name": zones.pop() if len(zones) == 1 else ""})
 
 
 # --- The order page -------------------------------------------------------------------------------

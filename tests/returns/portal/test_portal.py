@@ -178,3 +178,13 @@ def test_korean_page(client, order):
     client.cookies["django_language"] = "ko"
     r = client.get(reverse("returns:start"), HTTP_ACCEPT_LANGUAGE="ko")
     assert r.status_code == 200
+
+
+def test_nothing_returnable_offers_no_continue_button(client, order):
+    from tests.support.returns import ask
+
+    ask(order)  # everything already on its way back
+    items_url = start_from_lookup(client, order)
+    body = client.get(items_url).content.decode()
+    assert "Nothing in this order can be returned now." in body
+    assert '<button type="submit">Continue</button>' not in body

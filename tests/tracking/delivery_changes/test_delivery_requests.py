@@ -57,6 +57,20 @@ class TestThroughTheCarrier:
         assert [e.actor_label for e in request.events.all()] == ["shopper", "carrier"]
         body = client.get(link).content.decode()
         assert "Confirmed by the carrier" in body and "Leave it with the guard" in body
+        # The request's state replaces the "attempt failed" banner and the three forms.
+        assert "A delivery attempt failed" not in body and "Fix the delivery" not in body
+        assert f"{link}delivery/" not in body
+
+
+def test_a_later_failed_attempt_offers_the_choices_again(client, order, django_capture_on_commit_callbacks):
+    shipment = failed_parcel(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        _response, link = submit(client, order, shipment, "instructions", instructions="Leave it with the guard")
+    assert "Fix the delivery" not in client.get(link).content.decode()
+    add_events(shipment, st.OUT_FOR_DELIVERY, st.FAILED_ATTEMPT, reason="recipient_unavailable",
+               start=timezone.now() + dt.timedelta(minutes=5))
+    body = client.get(link).content.decode()
+    assert "Fix the delivery" in body and "Leave it with the guard" in body
 
     def test_pickup_point_from_the_adapter_list(self, client, order, django_capture_on_commit_callbacks):
         shipment = failed_parcel(order)

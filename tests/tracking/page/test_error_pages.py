@@ -25,3 +25,16 @@ def test_a_server_error_is_branded_and_translated(language, heading):
     body = response.content.decode()
     assert response.status_code == 500
     assert f'<html lang="{language}">' in body and heading in body and 'href="/track/"' in body
+
+
+@pytest.mark.parametrize("language, heading, way_back", [("en", "Too many attempts", "Back to order lookup"),
+                                                         ("ko", "시도 횟수 초과", "주문 조회로 돌아가기")])
+def test_too_many_lookups_is_a_branded_429_with_a_way_back(client, settings, merchant, language, heading, way_back):
+    settings.DOORSTEP_LOOKUP_MAX_FAILURES = 1
+    url = f"/track/{merchant.slug}/"
+    client.post(url, {"number": "NOPE-1", "secret": "x@example.com"}, HTTP_ACCEPT_LANGUAGE=language)
+    response = client.post(url, {"number": "NOPE-1", "secret": "x@example.com"}, HTTP_ACCEPT_LANGUAGE=language)
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert f'<html lang="{language}">' in body and heading in body and way_back in body
+    assert f'href="/track/{merchant.slug}/"' in body and merchant.name in body

@@ -32,7 +32,7 @@ def test_parcel_card_shows_everything_a_shopper_needs(client, order, in_transit)
     assert "Step 3 of 5: In transit" in body  # the progress bar's accessible text
     assert 'class="step step-current"' in body
     assert "Arriving " in body and "Estimated" in body
-    assert "Mock Carrier" in body and in_transit.tracking_number in body
+    assert "Parcelway" in body and in_transit.tracking_number in body
     assert f"https://mock-carrier.doorstep.local/track/{in_transit.tracking_number}" in body
     assert "Linen throw" in body and "× 2" in body
     assert "https://acme.example.com/faq" in body and "help@acme.example.com" in body and "tel:" in body

@@ -29,7 +29,7 @@ _PICKUP_POINT_RE = re.compile(r"^PP-(?P<postal>[A-Z0-9]{3,10})-(?P<n>\d)$")
 _PICKUP_POINT_KINDS = (
     ("Corner Mart parcel counter", "Mon-Sun 07:00-23:00"),
     ("24/7 Parcel Locker", "Always open"),
-    ("Mock Carrier Service Point", "Mon-Fri 09:00-19:00, Sat 09:00-13:00"),
+    ("Parcelway Service Point", "Mon-Fri 09:00-19:00, Sat 09:00-13:00"),
 )
 
 RESCHEDULE_WINDOW_DAYS = 5
@@ -60,7 +60,7 @@ def pickup_points(postal_code: str) -> list[PickupPoint]:
 
 class MockCarrier(CarrierAdapter):
     slug = "mock"
-    name = "Mock Carrier"
+    name = "Parcelway"  # the demo carrier: a plausible name on the demo's pages and emails
     capabilities = (
         Capability.WEBHOOKS
         | Capability.POLLING
@@ -132,7 +132,7 @@ class MockCarrier(CarrierAdapter):
                 content=labels.qr_png(f"MOCKDROP:{number}:{request.reference}"),
                 cost=cost,
                 currency=currency,
-                instructions=labels.drop_off_instructions(request.reference),
+                instructions=labels.drop_off_instructions(request.reference, language=request.language),
             )
         return Label(
             tracking_number=number,
@@ -141,7 +141,7 @@ class MockCarrier(CarrierAdapter):
             content=labels.label_pdf(request, number, service=service),
             cost=cost,
             currency=currency,
-            instructions="Print the label, tape it over any old labels, and drop the parcel at a Mock Carrier point.",
+            instructions=labels.label_instructions(language=request.language),
         )
 
     def schedule_pickup(self, request: PickupRequest) -> Pickup:

@@ -80,7 +80,7 @@ def label_pdf(request: LabelRequest, tracking_number: str, *, service: str) -> b
         pdf.ln(2)
 
     pdf.set_font(family, size=14)
-    pdf.cell(0, 7, "MOCK CARRIER  " + service.upper(), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "PARCELWAY  " + service.upper(), new_x="LMARGIN", new_y="NEXT")
     pdf.line(5, pdf.get_y() + 1, 97, pdf.get_y() + 1)
     pdf.ln(3)
     block("FROM", request.from_address, 9)
@@ -96,9 +96,19 @@ def label_pdf(request: LabelRequest, tracking_number: str, *, service: str) -> b
     return bytes(pdf.output())
 
 
-def drop_off_instructions(reference: str) -> str:
+def drop_off_instructions(reference: str, *, language: str = "") -> str:
+    """The carrier's own words, in the shopper's language when it speaks it (Korean or English)."""
+    if language.startswith("ko"):
+        return (f"반품 {reference}: 프린터가 필요 없습니다. 상품을 포장해 14일 안에 가까운 Parcelway 접수처나 "
+                "보관함에 맡기고 이 QR 코드를 보여 주세요. 접수처에서 라벨을 출력하고 영수증을 드립니다.")
     return (
-        f"Return {reference}: no printer needed. Pack the items, take the parcel to any Mock Carrier "
+        f"Return {reference}: no printer needed. Pack the items, take the parcel to any Parcelway "
         "parcel shop or locker within 14 days, and show this QR code at the counter. "
         "The shop prints the label and gives you a receipt."
     )
+
+
+def label_instructions(*, language: str = "") -> str:
+    if language.startswith("ko"):
+        return "라벨을 출력해 기존 라벨 위에 붙이고 가까운 Parcelway 접수처에 맡겨 주세요."
+    return "Print the label, tape it over any old labels, and drop the parcel at a Parcelway point."

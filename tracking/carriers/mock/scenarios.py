@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.templatetags.static import static
+
 from tracking.carriers import status as st
 from tracking.carriers.base import TrackingEventData
 
@@ -411,7 +413,8 @@ def _event(tracking_number: str, parsed: ParsedNumber, index: int, step: Step, l
         signer = "Warehouse receiving" if parsed.scenario == "return_to_warehouse" else _signer(parsed.serial)
         details = {
             "signed_by": signer,
-            "photo_url": f"https://mock-carrier.doorstep.local/pod/{tracking_number}.jpg",
+            # Served by the app itself (static/doorstep/demo/), so the demo's photo always loads.
+            "photo_url": static("doorstep/demo/proof-of-delivery.jpg"),
         }
     return TrackingEventData(
         occurred_at=_step_time(parsed, step),
