@@ -186,5 +186,5 @@ def test_nothing_returnable_offers_no_continue_button(client, order):
     ask(order)  # everything already on its way back
     items_url = start_from_lookup(client, order)
     body = client.get(items_url).content.decode()
-    assert "Nothing in this order can be returned now." in body
+    assert "Nothing in this order can be returned right now" in body
     assert '<button type="submit">Continue</button>' not in body

@@ -2,7 +2,7 @@
 the parcel travels, left to lapse once it is delivered, polled instead when registration fails; a
 callback re-tracks the parcel, and a callback for a parcel nobody has is acknowledged and noted."""
 import json
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -34,7 +34,10 @@ def account(merchant):
 
 
 def cj_parcel(merchant, number="1234567890", **kwargs):
-    return ShipmentFactory(order__merchant=merchant, carrier="trackerdelivery", tracking_number=number, **kwargs)
+    # Ordered before the recorded feed's first scan (10 Nov 2026): earlier events are refused as impossible.
+    placed = datetime(2026, 11, 9, tzinfo=UTC)
+    return ShipmentFactory(order__merchant=merchant, order__placed_at=placed, carrier="trackerdelivery",
+                           tracking_number=number, **kwargs)
 
 
 def sent(call) -> dict:
