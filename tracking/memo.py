@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import uuid
 from typing import Any, Hashable
 
 from cachetools import TLRUCache
@@ -64,3 +65,46 @@ def memos_clear() -> None:
     """Empty every memo of this process (tests; nothing in production needs it)."""
     for memo in _registry:
         memo.clear()
+
+
+class SharedVersions:
+    """Keeps a Memo of rows true across processes: a version per key lives in the shared cache; a
+    write bumps it (now and again after the transaction commits), and a reader keeps its memo entry
+    only while the version it stored is still the current one (one cache read instead of a query
+    and a decryption).
+
+    When the cache cannot be reached ``current`` answers None and the whole memo is forgotten: a
+    bump written meanwhile may be lost, so an old version could look current once the cache is back.
+    The reader then reads the row every time until the cache answers again."""
+
+    def __init__(self, key_format: str, memo: Memo):
+        self.key_format = key_format
+        self.memo = memo
+
+    def bump(self, key: str) -> None:
+        from django.core.cache import cache
+        from django.db import transaction
+
+        def bump():
+            try:
+                cache.set(self.key_format.format(key), uuid.uuid4().hex, None)
+            finally:
+                self.memo.pop(key)
+
+        bump()
+        transaction.on_commit(bump)
+
+    def current(self, key: str) -> str | None:
+        from django.core.cache import cache
+
+        cache_key = self.key_format.format(key)
+        try:
+            version = cache.get(cache_key)
+            if version is None:
+                cache.add(cache_key, uuid.uuid4().hex, None)
+                version = cache.get(cache_key)
+        except Exception:  # the cache is down (the Redis breaker usually answers None instead)
+            version = None
+        if version is None:
+            self.memo.clear()
+        return version

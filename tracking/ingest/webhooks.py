@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Mapping
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,7 +24,7 @@ from tracking.carriers.registry import UnknownCarrier, adapter_class, get_adapte
 from tracking.ingest.clock import refused_summary
 from tracking.ingest.drain import webhook_processing_request
 from tracking.ingest.results import tracking_result_apply
-from tracking.memo import Memo
+from tracking.memo import Memo, SharedVersions
 from tracking.models import CarrierAccount, InboundWebhook, Shipment, TrackingEvent
 from tracking.resilience import broker_breaker
 
@@ -70,38 +68,19 @@ def _ip(value: str | None) -> str | None:
 # cannot be read, the row is read instead. An old secret's overlap window is honoured to the second
 # (the memo entry ends when the window does).
 _accounts = Memo("carrier accounts by public id", maxsize=10_000, ttl=300)
-ACCOUNT_VERSION_KEY = "carrier-account:ver:{}"
+_account_versions = SharedVersions("carrier-account:ver:{}", _accounts)
 
 
 def carrier_account_version_bump(public_id: str) -> None:
     """A new version for the account behind ``public_id``: every process re-reads the row on its
     next delivery. Called on save and delete, and again after the transaction commits."""
-    def bump():
-        cache.set(ACCOUNT_VERSION_KEY.format(public_id), uuid.uuid4().hex, None)
-        _accounts.pop(public_id)
-
-    bump()
-    transaction.on_commit(bump)
-
-
-def _account_version(public_id: str) -> str | None:
-    key = ACCOUNT_VERSION_KEY.format(public_id)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        version = cache.get(key)
-    if version is None:
-        # The cache is unreachable: a version bump written meanwhile (a rotation) may be lost, and an
-        # old version could look current once the cache is back. Forget every memoised account, so
-        # this process re-reads each row after the outage instead of trusting what it held before.
-        _accounts.clear()
-    return version
+    _account_versions.bump(public_id)
 
 
 def _account_for(public_id: str) -> tuple[CarrierAccount | None, CarrierAdapter | None]:
     """The active account behind ``public_id`` and an adapter holding its credentials (None when the
     account's carrier is not configured)."""
-    version = _account_version(public_id)
+    version = _account_versions.current(public_id)
     cached = _accounts.get(public_id)
     if cached is not None and version is not None and cached[2] == version:
         return cached[0], cached[1]

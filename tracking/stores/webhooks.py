@@ -10,19 +10,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from tracking import crypto
-from tracking.memo import Memo
+from tracking.memo import Memo, SharedVersions
 from tracking.ingest.webhooks import _ip, storable_headers
 from tracking.models import StoreConnection, StoreWebhookDelivery
 from tracking.stores import base as b
@@ -92,38 +90,19 @@ def _same_shop(connection: StoreConnection, sent_for: str) -> bool:
 # (store_connection_version_bump, connected in TrackingConfig.ready), and each delivery compares its
 # memo with that version (one cache read): a disconnect or a new secret applies at once everywhere.
 _connections = Memo("store connections by public id", maxsize=10_000, ttl=300)
-VERSION_KEY = "store-connection:ver:{}"
+_versions = SharedVersions("store-connection:ver:{}", _connections)
 
 
 def store_connection_version_bump(sender=None, instance=None, raw=False, **kwargs) -> None:
     if instance is None or raw:
         return
-    public_id = instance.public_id
-
-    def bump():
-        cache.set(VERSION_KEY.format(public_id), uuid.uuid4().hex, None)
-        _connections.pop(public_id)
-
-    bump()
-    transaction.on_commit(bump)
-
-
-def _version(public_id: str) -> str | None:
-    key = VERSION_KEY.format(public_id)
-    try:
-        version = cache.get(key)
-        if version is None:
-            cache.add(key, uuid.uuid4().hex, None)
-            version = cache.get(key)
-    except Exception:  # the cache is down: read the row every time
-        return None
-    return version
+    _versions.bump(instance.public_id)
 
 
 def _connection_for(public_id: str):
     """The live connection behind ``public_id`` and an adapter with its credentials (adapter None:
     its platform is not configured or its keys cannot be decrypted)."""
-    version = _version(public_id)
+    version = _versions.current(public_id)
     cached = _connections.get(public_id)
     if cached is not None and version is not None and cached[2] == version:
         return cached[0], cached[1]

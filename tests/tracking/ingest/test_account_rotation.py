@@ -40,12 +40,14 @@ def test_without_a_version_change_the_memo_is_used(client, account, django_asser
 def test_a_process_that_saw_the_cache_unreachable_forgets_its_memo(client, account):
     from unittest import mock
 
+    from django.core.cache import cache
+
     body = mock_body(1, "dlv_1")
     assert post(client, account, body, signed(body, SECRET)).status_code == 202
     assert webhooks._accounts.get(account.public_id) is not None
     # Redis is down (the cache answers misses and refuses writes): deliveries verify against the row…
-    with mock.patch.object(webhooks.cache, "get", return_value=None), \
-            mock.patch.object(webhooks.cache, "add", return_value=None):
+    with mock.patch.object(cache, "get", return_value=None), \
+            mock.patch.object(cache, "add", return_value=None):
         during = mock_body(2, "dlv_2")
         assert post(client, account, during, signed(during, SECRET)).status_code == 202
     # …and nothing memoised before the outage is trusted after it (a rotation's bump may have been lost).
