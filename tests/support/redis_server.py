@@ -17,9 +17,16 @@ from pathlib import Path
 REDIS_SERVER = shutil.which("redis-server")
 
 
+def free_port() -> int:
+    """A port nobody listens on now (test workers running side by side each get their own)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class RedisServer:
-    def __init__(self, port: int = 6391):
-        self.port = port
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
         self.dir = Path(tempfile.mkdtemp(prefix=f"redis-{port}-"))
         self.pidfile = self.dir / "redis.pid"
         self.frozen = False
@@ -47,7 +54,7 @@ class RedisServer:
                         "--daemonize", "yes", "--pidfile", str(self.pidfile), "--dir", str(self.dir),
                         "--bind", "127.0.0.1"], check=True, stdout=subprocess.DEVNULL)
         for _ in range(100):
-            if self._answers():
+            if self._answers() and self.pid is not None:  # ours: another server would leave no pid file here
                 return self
             time.sleep(0.05)
         raise RuntimeError(f"redis-server on port {self.port} did not start")
