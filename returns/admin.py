@@ -13,16 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from tracking.money import format_money
-from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin
-from tracking.staff.selectors import merchant_from_query, merchant_ids_for, visible_merchants
-
 from returns.errors import ReturnError
-from returns.money.authority import PERMISSIONS, MoneyHeld, MoneyNeedsApproval
-# The policy editor and the money ledgers register in their own packages; Django imports only
-# this module (<app>.admin).
-from returns.money import admin as _money_admin  # noqa: F401
-from returns.policy import admin as _policy_admin  # noqa: F401
 from returns.models import (
     AwaitingParcel,
     MoneyApproval,
@@ -36,7 +27,14 @@ from returns.models import (
     ToRefund,
 )
 from returns.models.requests import status_label
+
+# The policy editor and the money ledgers register in their own packages; Django imports only
+# this module (<app>.admin).
+from returns.money import admin as _money_admin  # noqa: F401
+from returns.money.authority import PERMISSIONS, MoneyHeld, MoneyNeedsApproval
+from returns.policy import admin as _policy_admin  # noqa: F401
 from returns.policy.engine import describe
+from returns.policy.models import ReturnReason
 from returns.reports import return_report
 from returns.selectors import customer_return_rate, customer_returns
 from returns.services import (
@@ -50,6 +48,13 @@ from returns.services import (
 )
 from returns.services.workflow import INSPECTION_CONDITIONS
 from returns.states import InvalidTransition
+from tracking.money import format_money
+from tracking.staff.mixins import MerchantScopedAdminMixin, ScopedAdmin
+from tracking.staff.selectors import (
+    merchant_from_query,
+    merchant_ids_for,
+    visible_merchants,
+)
 
 # Claims have their own queue (returns.claims.admin): these are returns with a parcel to come back.
 QUEUES = {
@@ -242,10 +247,13 @@ class ReturnRequestAdmin(ScopedAdmin):
     @admin.display(description="customer's returns")
     def customer_history(self, obj):
         others = customer_returns(obj.customer)[:20]
+        # The merchant's reason labels once, not a query per row (ReturnRequest.reason_display).
+        reasons = {reason.code: reason.display
+                   for reason in ReturnReason.objects.filter(policy__merchant_id=obj.merchant_id)}
         rows = format_html_join(
             "", '<li><a href="{}">{}</a> · {} · {} · {}</li>',
             ((reverse("admin:returns_returnrequest_change", args=[r.pk]), r.rma, r.get_status_display(),
-              r.reason_display, r.created_at.date()) for r in others))
+              reasons.get(r.reason_code, r.reason_label), r.created_at.date()) for r in others))
         return format_html("<p>Return rate: <strong>{}%</strong> of items ordered.</p><ul>{}</ul>",
                            customer_return_rate(obj.customer), rows)
 

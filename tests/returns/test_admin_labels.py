@@ -24,3 +24,13 @@ def test_order_page_in_the_admin_links_to_the_shoppers_page(admin_client, mercha
     assert link.startswith("/t/")
     shopper = client.get(link)
     assert shopper.status_code == 200 and order.number in shopper.content.decode()
+
+
+def test_customers_other_returns_are_listed_with_their_reason_by_name(admin_client, merchant, policy):
+    first = ask(make_order(merchant), reason="doesnt_fit")
+    second = ask(make_order(merchant, customer=first.customer), reason="doesnt_fit")
+    body = admin_client.get(reverse("admin:returns_returnrequest_change", args=[second.pk])).content.decode()
+    history = body.split("Return rate:")[1].split("</ul>")[0]
+    assert first.rma in history
+    assert "bound method" not in history  # once printed a method's repr instead of the reason
+    assert history.count("Doesn&#x27;t fit") + history.count("Doesn't fit") == 1

@@ -183,3 +183,20 @@ def test_the_returns_portal_never_offers_a_continue_that_goes_nowhere(client, me
     html = response.content.decode()
     assert "Nothing in this order can be returned right now" in html
     assert ">Continue<" not in html and order_link(order) in html
+
+
+def test_a_rejected_claim_promises_no_amount(client, merchant, admin_user):
+    from returns.services.workflow import return_reject
+
+    order, shipment = parcel_order(merchant)
+    url = claim_url(order, shipment)
+    line = order.lines.get(quantity=2)
+    response = client.post(url, form_data(client, url, claim_type="missing_items", resolution="store_credit",
+                                          **{f"qty_{line.pk}": 1}))
+    rr = return_reject(rr=ReturnRequest.objects.get(), by=admin_user, reason="The parcel was signed for.")
+    page = client.get(response["Location"]).content.decode()
+    summary = page.split('class="summary"')[1].split("</dl>")[0]
+    # The page once showed "Store credit ₩12,500" beside "rejected": the shopper is owed nothing.
+    assert "Asked for" in summary and "Store credit" in summary
+    assert 'class="total"' not in summary and "12,500" not in summary
+    assert rr.status == ReturnStatus.REJECTED
