@@ -90,27 +90,35 @@ def _guard(request):
     return None
 
 
-@never_cache
-@require_GET
-def shopify_install(request):
+def _install(request, *, platform: str, shop_param: str, validate):
+    """Start an OAuth install: a staff member of the merchant, a valid shop, the app's client id
+    configured; then the platform's consent screen with a state nonce kept in the session."""
     from tracking.stores.base import StoreCredentials
     from tracking.stores.registry import get_adapter
-    from tracking.stores.shopify.oauth import validate_shop
 
     if (denied := _guard(request)) is not None:
         return denied
     try:
-        shop = validate_shop(request.GET.get("shop", ""))
+        shop = validate(request.GET.get(shop_param, ""))
     except OAuthRejected as exc:
         return _problem(400, str(exc))
     merchant = _merchant(request)
     if merchant is None:
         return _problem(400, "Say which merchant connects this store (?merchant=<id>).")
-    adapter = get_adapter("shopify", StoreCredentials(shop=shop))
+    adapter = get_adapter(platform, StoreCredentials(shop=shop))
     if not adapter.credentials.client_id:
-        return _problem(400, "DOORSTEP_SHOPIFY_CLIENT_ID is not configured.")
-    return _start(request, platform="shopify", shop=shop, merchant=merchant, adapter_url=lambda state: adapter.authorize_url(
-        redirect_uri=_callback_uri(request, "store-shopify-callback"), state=state))
+        return _problem(400, f"DOORSTEP_{platform.upper()}_CLIENT_ID is not configured.")
+    redirect_uri = _callback_uri(request, f"store-{platform}-callback")
+    return _start(request, platform=platform, shop=shop, merchant=merchant,
+                  adapter_url=lambda state: adapter.authorize_url(redirect_uri=redirect_uri, state=state))
+
+
+@never_cache
+@require_GET
+def shopify_install(request):
+    from tracking.stores.shopify.oauth import validate_shop
+
+    return _install(request, platform="shopify", shop_param="shop", validate=validate_shop)
 
 
 @never_cache
@@ -139,24 +147,9 @@ def shopify_callback(request):
 @never_cache
 @require_GET
 def cafe24_install(request):
-    from tracking.stores.base import StoreCredentials
     from tracking.stores.cafe24.oauth import validate_mall_id
-    from tracking.stores.registry import get_adapter
 
-    if (denied := _guard(request)) is not None:
-        return denied
-    try:
-        mall_id = validate_mall_id(request.GET.get("mall_id", ""))
-    except OAuthRejected as exc:
-        return _problem(400, str(exc))
-    merchant = _merchant(request)
-    if merchant is None:
-        return _problem(400, "Say which merchant connects this store (?merchant=<id>).")
-    adapter = get_adapter("cafe24", StoreCredentials(shop=mall_id))
-    if not adapter.credentials.client_id:
-        return _problem(400, "DOORSTEP_CAFE24_CLIENT_ID is not configured.")
-    return _start(request, platform="cafe24", shop=mall_id, merchant=merchant, adapter_url=lambda state: adapter.authorize_url(
-        redirect_uri=_callback_uri(request, "store-cafe24-callback"), state=state))
+    return _install(request, platform="cafe24", shop_param="mall_id", validate=validate_mall_id)
 
 
 @never_cache
