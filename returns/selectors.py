@@ -61,9 +61,11 @@ def returned_quantities(order: Order, *, exclude_return_id: int | None = None) -
     return {row["order_line_id"]: row["q"] for row in rows}
 
 
-def order_facts(order: Order) -> engine.OrderFacts:
-    """What the policy engine needs to know about an order, from its lines, parcels and returns."""
-    lines = list(order.lines.select_related("variant__product"))
+def order_facts(order: Order, *, lines: list[OrderLine] | None = None) -> engine.OrderFacts:
+    """What the policy engine needs to know about an order, from its lines (``lines`` when the
+    caller already read them), parcels and returns."""
+    if lines is None:
+        lines = list(order.lines.select_related("variant__product"))
     outbound = list(order.shipments.filter(is_return=False))
     returned = returned_quantities(order)
     delivered_qty: dict[int, int] = {}
@@ -118,9 +120,10 @@ class LineView:
 def order_eligibility(order: Order, policy: ReturnPolicy, *, now=None):
     """(rules, facts, verdicts by order line id, [LineView]) for the order's lines."""
     rules = rules_from_policy(policy)
-    facts = order_facts(order)
+    lines = list(order.lines.select_related("variant__product"))
+    facts = order_facts(order, lines=lines)
     verdicts = engine.evaluate_lines(rules, facts, now=now or timezone.now())
-    views = [LineView(line, verdicts[line.pk]) for line in order.lines.select_related("variant__product")]
+    views = [LineView(line, verdicts[line.pk]) for line in lines]
     return rules, facts, verdicts, views
 
 
