@@ -89,3 +89,30 @@ def test_in_korean_a_file_that_is_not_an_image_is_refused(browser, live_server, 
     page.screenshot(path=str(artifacts_dir / "claim-form-ko-360-error.png"), full_page=True)
     assert ReturnRequest.objects.count() == 0
     context.close()
+
+
+@pytest.mark.parametrize("lang, asked, credit", [("en", "Asked for", "Store credit"), ("ko", "요청한 처리", "적립금")])
+def test_a_rejected_claim_reads_as_rejected_on_a_phone(page, live_server, merchant, admin_user, lang, asked, credit):
+    """The claim page once showed "Store credit ₩12,500" in bold beside "rejected"."""
+    from django.urls import reverse
+
+    from returns.claims.services import ClaimedLine, claim_submit
+    from returns.services.workflow import return_reject
+    from returns.tokens import return_token
+
+    claim_policy_ensure(merchant=merchant)  # defaults: only a loss the carrier confirms is approved alone
+    order, shipment = parcel_order(merchant)
+    line = order.lines.get(quantity=2)
+    rr, _created = claim_submit(order=order, shipment=shipment, claim_type="missing_items",
+                                lines=[ClaimedLine(order_line_id=line.pk, quantity=1)], resolution="store_credit",
+                                idempotency_key=f"e2e-{lang}", locale=lang)
+    return_reject(rr=rr, by=admin_user, reason="The parcel was signed for.")
+    page.set_viewport_size(SMALL_PHONE)
+    page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+    page.goto(live_server.url + reverse("returns:detail", args=[return_token(rr.pk)]))
+    summary = page.locator("dl.summary")
+    assert asked in summary.inner_text() and credit in summary.inner_text()
+    assert summary.locator(".total").count() == 0
+    assert _widest(page) <= SMALL_PHONE["width"] + 1
+    if lang == "ko":
+        assert "Asked for" not in page.inner_text("body")
